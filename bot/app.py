@@ -1,0 +1,146 @@
+"""Builds the process's shared resources once, from the validated config.
+
+One aiohttp session, one store, one fetcher, poller and watcher: created here, passed to
+whoever needs them (CLI, console, Discord client), closed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.config import Config
+from bot.feeds.fetch import Fetcher, FetchLimits, make_session
+from bot.feeds.poller import FeedPoller, PollOutcome, PollPolicy
+from bot.feeds.samples import SAMPLE_BACKFILL, sample_feeds
+from bot.models import Analysis
+from bot.storage import Store
+from bot.watch import Processed, Router, Watcher
+
+log = logging.getLogger(__name__)
+
+CONSOLE = "console"
+SHORT_INTERVAL_WARNING = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """The shared resources of one ExitWatch process."""
+
+    config: Config
+    store: Store
+    session: aiohttp.ClientSession
+    fetcher: Fetcher
+    poller: FeedPoller
+    watcher: Watcher
+
+
+def fetch_limits(config: Config) -> FetchLimits:
+    """The download limits from the `fetch` section."""
+    fetch = config.fetch
+    return FetchLimits(
+        max_bytes=fetch.max_bytes,
+        connect_timeout=fetch.connect_timeout,
+        read_timeout=fetch.read_timeout,
+        total_timeout=fetch.timeout,
+        max_redirects=fetch.max_redirects,
+        per_host=fetch.per_host,
+        concurrency=fetch.concurrency,
+    )
+
+
+def console_router(config: Config) -> Router:
+    """Local mode: every story at or above the threshold goes to the terminal."""
+
+    async def route(analysis: Analysis) -> Sequence[str]:
+        return [CONSOLE] if analysis.score >= config.analysis.threshold else []
+
+    return route
+
+
+@asynccontextmanager
+async def open_app(
+    config: Config, route: Callable[[Store], Router] | None = None
+) -> AsyncIterator[App]:
+    """Open the store and the HTTP session, sync the configured feeds, and close both after.
+
+    `route` builds the router that picks each story's destinations (the terminal by
+    default; Discord guilds when running as a bot).
+    """
+    store = await Store.open(config.storage.path)
+    limits = fetch_limits(config)
+    session = make_session(limits, config.fetch.allow_private_networks)
+    try:
+        fetcher = Fetcher(session, limits, config.fetch.allow_private_networks)
+        poller = FeedPoller(
+            store,
+            fetcher,
+            PollPolicy(max_age=config.poll.max_age, max_backoff=config.poll.max_backoff),
+        )
+        watcher = Watcher(
+            store,
+            fetcher,
+            route(store) if route else console_router(config),
+            event_window=config.analysis.event_window,
+            fetch_pages=config.fetch.fetch_pages,
+        )
+        await sync_feeds(config, store)
+        yield App(config, store, session, fetcher, poller, watcher)
+    finally:
+        await session.close()
+        await store.close()
+
+
+async def sync_feeds(config: Config, store: Store) -> None:
+    """Make the stored configured and sample feeds match config.yaml."""
+    configured = []
+    for feed in config.feeds:
+        interval = feed.interval or config.poll.interval
+        if interval < SHORT_INTERVAL_WARNING:
+            log.warning(
+                "feed %s polls every %gs: fine for tests, hard on servers", feed.url, interval
+            )
+        configured.append(
+            {
+                "url": feed.url,
+                "guild_id": feed.guild or 0,
+                "name": feed.name or feed.url,
+                "interval_s": interval,
+                "backfill": feed.backfill,
+                "channel_id": feed.channel,
+            }
+        )
+    await store.feeds.sync_configured(configured, "config")
+    samples = [
+        {
+            "url": sample.url,
+            "guild_id": 0,
+            "name": sample.name,
+            "interval_s": config.poll.interval,
+            "backfill": SAMPLE_BACKFILL,
+            "channel_id": None,
+        }
+        for sample in (sample_feeds() if config.samples else [])
+    ]
+    await store.feeds.sync_configured(samples, "sample")
+
+
+async def poll_all(app: App) -> tuple[list[PollOutcome], list[Processed]]:
+    """Poll every active feed once, concurrently, then analyse what is new."""
+    feeds = [feed for feed in await app.store.feeds.list() if not feed.paused]
+    outcomes = await asyncio.gather(*(app.poller.poll(feed) for feed in feeds))
+    processed = []
+    for outcome in outcomes:
+        if outcome.pending:
+            processed.extend(
+                await app.watcher.process(
+                    outcome.pending, fetch_pages=outcome.feed.origin != "sample"
+                )
+            )
+    processed.extend(await app.watcher.resume())
+    return list(outcomes), processed

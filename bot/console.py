@@ -1,0 +1,83 @@
+"""Local mode: ExitWatch without Discord, printing its posts as cards in the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import TextIO
+
+from bot.app import CONSOLE, App, poll_all
+from bot.cards import story_card
+from bot.delivery import Delivered, Delivery, OutboxWorker
+from bot.feeds.scheduler import FeedScheduler
+
+log = logging.getLogger(__name__)
+
+HEADINGS = {
+    "post": "NEW STORY",
+    "source": "NEW SOURCE FOR A KNOWN STORY",
+    "stage": "STAGE CHANGE",
+}
+
+
+class ConsoleSender:
+    """Prints each delivery as a card; a terminal never refuses, so it never raises."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    async def send(self, delivery: Delivery) -> Delivered:
+        """Print the card for one outbox item."""
+        heading = HEADINGS.get(delivery.item.kind, "")
+        if delivery.item.kind == "stage":
+            heading = f"{heading}: now {delivery.event.stage}"
+        print(story_card(delivery.story, delivery.event, heading=heading), file=self._out)
+        self._out.flush()
+        return Delivered()
+
+    async def summarise_held(self, destination: str, held: list[Delivery]) -> None:
+        """The terminal has no daily cap, so nothing is ever held for it."""
+
+
+async def run_once(app: App, out: TextIO) -> int:
+    """Poll every feed once, print the feed report and the cards; returns cards printed."""
+    outcomes, _ = await poll_all(app)
+    for outcome in outcomes:
+        print(outcome.describe(), file=out)
+    print("", file=out)
+    worker = OutboxWorker(app.store, ConsoleSender(out), prefix=CONSOLE)
+    printed = 0
+    while sent := await worker.drain():
+        printed += sent
+    if not printed:
+        print("Nothing new to post.", file=out)
+    return printed
+
+
+async def run_forever(app: App, out: TextIO, *, drain_every: float = 2.0) -> None:
+    """Keep polling on schedule and print cards as stories arrive, until cancelled."""
+    worker = OutboxWorker(app.store, ConsoleSender(out), prefix=CONSOLE)
+
+    async def on_outcome(outcome):  # type: ignore[no-untyped-def]
+        if outcome.pending:
+            await app.watcher.process(outcome.pending, fetch_pages=outcome.feed.origin != "sample")
+
+    await app.watcher.resume()
+    scheduler = FeedScheduler(app.store, app.poller, on_outcome)
+    task = asyncio.create_task(scheduler.run(), name="scheduler")
+    try:
+        while not task.done():
+            await worker.drain()
+            await asyncio.sleep(drain_every)
+        task.result()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def interactive() -> bool:
+    """True when a person is at the terminal (then the console stays and listens)."""
+    return sys.stdin.isatty()

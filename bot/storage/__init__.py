@@ -1,0 +1,46 @@
+"""Storage behind a narrow interface: one repository per concern over one database.
+
+Callers only see `Store` and its repositories; the SQLite specifics stay in `database.py`
+and the SQL of each repository, so another engine can stand in later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.storage.database import Database
+from bot.storage.entries import EntryRepository
+from bot.storage.feeds import FeedRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.settings import SettingsRepository
+from bot.storage.stories import StoryRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """Everything the core persists, grouped by concern."""
+
+    db: Database
+    feeds: FeedRepository
+    entries: EntryRepository
+    stories: StoryRepository
+    outbox: OutboxRepository
+    settings: SettingsRepository
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open the database at `path` (migrating it) and build the repositories."""
+        db = await Database.open(path)
+        return cls(
+            db=db,
+            feeds=FeedRepository(db),
+            entries=EntryRepository(db),
+            stories=StoryRepository(db),
+            outbox=OutboxRepository(db),
+            settings=SettingsRepository(db),
+        )
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
