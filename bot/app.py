@@ -20,6 +20,7 @@ from bot.feeds.poller import FeedPoller, PollOutcome, PollPolicy
 from bot.feeds.samples import SAMPLE_BACKFILL, sample_feeds
 from bot.models import Analysis
 from bot.storage import Store
+from bot.storage.records import EntryRecord, Target
 from bot.watch import Processed, Router, Watcher
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,8 @@ def fetch_limits(config: Config) -> FetchLimits:
 def console_router(config: Config) -> Router:
     """Local mode: every story at or above the threshold goes to the terminal."""
 
-    async def route(analysis: Analysis) -> Sequence[str]:
-        return [CONSOLE] if analysis.score >= config.analysis.threshold else []
+    async def route(analysis: Analysis, entry: EntryRecord) -> Sequence[Target]:
+        return [Target(CONSOLE)] if analysis.score >= config.analysis.threshold else []
 
     return route
 

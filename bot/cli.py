@@ -113,12 +113,12 @@ async def _run(config: Config) -> int:
 
         return await run_discord(config, token)
     from bot.app import open_app
-    from bot.console import interactive, run_forever, run_once
+    from bot.console import interactive, run_interactive, run_once
 
     log.info("no DISCORD_TOKEN in the environment: running locally in this terminal")
     async with open_app(config) as app:
         if interactive():
-            await run_forever(app, sys.stdout)
+            await run_interactive(app, sys.stdout)
         else:
             await run_once(app, sys.stdout)
     return 0

@@ -12,6 +12,8 @@ from bot.app import CONSOLE, App, poll_all
 from bot.cards import story_card
 from bot.delivery import Delivered, Delivery, OutboxWorker
 from bot.feeds.scheduler import FeedScheduler
+from bot.query.console import repl
+from bot.query.service import QueryService
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,26 @@ async def run_forever(app: App, out: TextIO, *, drain_every: float = 2.0) -> Non
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def run_interactive(app: App, out: TextIO) -> None:
+    """Poll on schedule and print cards, while a prompt answers typed slash commands.
+
+    Typing `quit` (or closing the input) ends the session cleanly.
+    """
+    service = QueryService(app.store, app.fetcher, app.config)
+    print(
+        "ExitWatch is watching your feeds. Try /exits latest, /exits ask, /feeds list, "
+        "help; quit to leave.",
+        file=out,
+    )
+    watching = asyncio.create_task(run_forever(app, out), name="watch")
+    try:
+        await repl(service, sys.stdin, out, prompt="> ")
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
 
 
 def interactive() -> bool:

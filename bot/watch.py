@@ -21,13 +21,13 @@ from bot.feeds.article import extract_article, needs_page
 from bot.feeds.fetch import Fetcher
 from bot.models import Analysis, Article, FeedItem
 from bot.storage import Store
-from bot.storage.records import EntryRecord, StoredAnalysis
+from bot.storage.records import EntryRecord, StoredAnalysis, Target
 
 log = logging.getLogger(__name__)
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
-Router = Callable[[Analysis], Awaitable[Sequence[str]]]
+Router = Callable[[Analysis, EntryRecord], Awaitable[Sequence[Target]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ class Watcher:
     async def _process_one(self, entry: EntryRecord, fetch_pages: bool) -> Processed:
         article = await self._article(entry, fetch_pages)
         analysis = await asyncio.to_thread(analyze, article)
-        destinations = await self._router(analysis) if analysis.relevant else []
+        destinations = await self._router(analysis, entry) if analysis.relevant else []
         stored = await self._store.stories.save_analysis(
             entry,
             analysis,
@@ -117,9 +117,7 @@ class Watcher:
             if page_text:
                 await self._store.entries.set_page_text(entry.id, page_text)
                 text = page_text
-        published = (
-            datetime.fromtimestamp(entry.published_at, UTC) if entry.published_at else None
-        )
+        published = datetime.fromtimestamp(entry.published_at, UTC) if entry.published_at else None
         return Article(
             id=str(entry.id),
             title=entry.title,
@@ -142,7 +140,5 @@ class Watcher:
 
 def _teaser_only(entry: EntryRecord) -> bool:
     """True when the feed gave only a teaser and the entry has a page to read instead."""
-    item = FeedItem(
-        title=entry.title, link=entry.url, summary=entry.summary, content=entry.content
-    )
+    item = FeedItem(title=entry.title, link=entry.url, summary=entry.summary, content=entry.content)
     return bool(entry.url) and needs_page(item)

@@ -22,7 +22,7 @@ from bot.storage.records import FeedRecord
 log = logging.getLogger(__name__)
 
 _GOLDEN = 0.6180339887
-FIRST_POLL_SPREAD = 30.0
+FIRST_POLL_SPREAD = 5.0
 
 
 def initial_delay(feed: FeedRecord, now: float) -> float:

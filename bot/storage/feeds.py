@@ -103,6 +103,15 @@ class FeedRepository:
         )
         return [_feed(row) for row in rows]
 
+    async def of_entry(self, entry_id: int) -> list[FeedRecord]:
+        """The feeds that carried an entry (its sources), for routing its story."""
+        rows = await self._db.fetchall(
+            f"SELECT {_FEED_COLUMNS.replace('id,', 'f.id,', 1)} FROM feeds f "
+            "JOIN entry_sources s ON s.feed_id = f.id WHERE s.entry_id = ? ORDER BY f.id",
+            (entry_id,),
+        )
+        return [_feed(row) for row in rows]
+
     async def remove(self, feed_id: int) -> None:
         """Stop watching a feed; its stories stay."""
         await self._db.execute("UPDATE feeds SET active = 0 WHERE id = ?", (feed_id,))

@@ -127,6 +127,14 @@ class StageRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """Where a story should be delivered: a destination and, optionally, a fixed channel."""
+
+    destination: str
+    channel_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredAnalysis:
     """What saving an analysis produced: the story, its event, and how the event changed."""
 

@@ -11,7 +11,14 @@ import aiosqlite
 from bot.errors import StoryNotFound
 from bot.models import Analysis, Stage
 from bot.storage.database import Database, now
-from bot.storage.records import EntryRecord, EventRecord, StageRecord, StoredAnalysis, StoryRecord
+from bot.storage.records import (
+    EntryRecord,
+    EventRecord,
+    StageRecord,
+    StoredAnalysis,
+    StoryRecord,
+    Target,
+)
 
 STAGE_ORDER = {stage.value: rank for rank, stage in enumerate(Stage)}
 
@@ -55,7 +62,7 @@ class StoryRepository:
         outlet: str,
         event_key: str | None,
         event_window: float,
-        destinations: Sequence[str],
+        destinations: Sequence[Target],
     ) -> StoredAnalysis:
         """Store a story, attach it to an event, and enqueue its deliveries in ONE transaction.
 
@@ -79,11 +86,19 @@ class StoryRepository:
             enqueued = 0
             if change is not None:
                 kind = {"new_event": "post", "new_source": "source", "stage_change": "stage"}
-                for destination in destinations:
+                for target in destinations:
                     cursor = await conn.execute(
                         "INSERT OR IGNORE INTO outbox (destination, kind, event_id, story_id, "
-                        "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        (destination, kind[change], event_id, story_id, now(), now()),
+                        "channel_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            target.destination,
+                            kind[change],
+                            event_id,
+                            story_id,
+                            target.channel_id,
+                            now(),
+                            now(),
+                        ),
                     )
                     enqueued += cursor.rowcount
             await conn.execute("UPDATE entries SET status = 'done' WHERE id = ?", (entry.id,))

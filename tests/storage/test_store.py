@@ -11,9 +11,10 @@ from bot.errors import FeedNotFound, InvalidInput, StoryNotFound
 from bot.models import Analysis, FeedItem, Signal, Stage
 from bot.storage import Store
 from bot.storage.database import migrations
-from bot.storage.records import KeyedItem
+from bot.storage.records import KeyedItem, Target
 
 WINDOW = 60 * 86400.0
+CONSOLE = [Target("console")]
 
 
 def keyed(key: str, title: str = "A title", *, eligible: bool = True, day: int = 1) -> KeyedItem:
@@ -117,7 +118,7 @@ async def test_sources_of_one_event_group_and_stage_changes(store: Store) -> Non
         outlet="A",
         event_key="lockbox|india",
         event_window=WINDOW,
-        destinations=["console"],
+        destinations=CONSOLE,
     )
     second = await stories.save_analysis(
         b,
@@ -125,7 +126,7 @@ async def test_sources_of_one_event_group_and_stage_changes(store: Store) -> Non
         outlet="B",
         event_key="lockbox|india",
         event_window=WINDOW,
-        destinations=["console"],
+        destinations=CONSOLE,
     )
     third = await stories.save_analysis(
         c,
@@ -133,7 +134,7 @@ async def test_sources_of_one_event_group_and_stage_changes(store: Store) -> Non
         outlet="C",
         event_key="lockbox|india",
         event_window=WINDOW,
-        destinations=["console"],
+        destinations=CONSOLE,
     )
     assert first.change == "new_event"
     assert second.change == "new_source" and second.event_id == first.event_id
@@ -163,7 +164,7 @@ async def test_event_window_separates_distant_stories(store: Store) -> None:
 async def test_saving_an_analysis_twice_enqueues_once(store: Store) -> None:
     feed = await add_feed(store)
     [entry] = (await store.entries.save_items(feed, [keyed("a")])).pending
-    args = {"outlet": "", "event_key": "k", "event_window": WINDOW, "destinations": ["console"]}
+    args = {"outlet": "", "event_key": "k", "event_window": WINDOW, "destinations": CONSOLE}
     first = await store.stories.save_analysis(entry, relevant(), **args)
     again = await store.stories.save_analysis(entry, relevant(), **args)
     assert first.enqueued == 1 and again.change is None and again.enqueued == 0
@@ -180,7 +181,7 @@ async def test_irrelevant_story_is_stored_without_event_or_delivery(store: Store
         outlet="",
         event_key=None,
         event_window=WINDOW,
-        destinations=["console"],
+        destinations=CONSOLE,
     )
     assert stored.event_id is None and stored.enqueued == 0
     story = await store.stories.get_story(stored.story_id)
@@ -196,7 +197,7 @@ async def test_outbox_lifecycle_records_message_and_post(store: Store) -> None:
         outlet="",
         event_key="k",
         event_window=WINDOW,
-        destinations=["guild:1"],
+        destinations=[Target("guild:1")],
     )
     [item] = await store.outbox.due(prefix="guild:")
     await store.outbox.mark_sending(item.id)
