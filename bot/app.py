@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.feeds.fetch import Fetcher, FetchLimits, make_session
 from bot.feeds.poller import FeedPoller, PollOutcome, PollPolicy
 from bot.feeds.samples import SAMPLE_BACKFILL, sample_feeds
+from bot.metrics import Metrics
 from bot.models import Analysis
 from bot.storage import Store
 from bot.storage.records import EntryRecord, Target
@@ -39,6 +40,7 @@ class App:
     fetcher: Fetcher
     poller: FeedPoller
     watcher: Watcher
+    metrics: Metrics
 
 
 def fetch_limits(config: Config) -> FetchLimits:
@@ -91,7 +93,7 @@ async def open_app(
             fetch_pages=config.fetch.fetch_pages,
         )
         await sync_feeds(config, store)
-        yield App(config, store, session, fetcher, poller, watcher)
+        yield App(config, store, session, fetcher, poller, watcher, Metrics())
     finally:
         await session.close()
         await store.close()

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     poll = sub.add_parser("poll", help="poll every feed and print what would be posted")
     poll.add_argument("--once", action="store_true", required=True, help="poll once and exit")
     check = sub.add_parser("check-config", help="validate the config file and exit")
-    for command in (run, poll, check):
+    sync = sub.add_parser("sync", help="register the slash commands with Discord now")
+    sync.add_argument("--guild", type=int, metavar="ID", help="only in this server (instant)")
+    for command in (run, poll, check, sync):
         command.add_argument("--config", metavar="PATH", help="config file (default config.yaml)")
 
     analyze = sub.add_parser("analyze", help="analyze a JSONL file of articles")
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print(f"{config.source or 'defaults'}: OK ({len(config.feeds)} feeds)")
         return 0
-    job = _run(config) if args.command == "run" else _poll_once(config)
+    jobs = {"run": _run, "poll": _poll_once, "sync": lambda c: _sync(c, args.guild)}
+    job = jobs[args.command](config)
     try:
         return run_until_signal(job)
     except ExitWatchError as exc:
@@ -104,6 +107,16 @@ async def _poll_once(config: Config) -> int:
     async with open_app(config) as app:
         await run_once(app, sys.stdout)
     return 0
+
+
+async def _sync(config: Config, guild_id: int | None) -> int:
+    token = discord_token()
+    if token is None:
+        print("error: set DISCORD_TOKEN to register commands", file=sys.stderr)
+        return EXIT_USAGE
+    from cogs.client import sync_commands
+
+    return await sync_commands(config, token, guild_id)
 
 
 async def _run(config: Config) -> int:

@@ -11,9 +11,9 @@ from typing import TextIO
 from bot.app import CONSOLE, App, poll_all
 from bot.cards import story_card
 from bot.delivery import Delivered, Delivery, OutboxWorker
-from bot.feeds.scheduler import FeedScheduler
 from bot.query.console import repl
 from bot.query.service import QueryService
+from bot.runtime import run_services
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +58,10 @@ async def run_once(app: App, out: TextIO) -> int:
     return printed
 
 
-async def run_forever(app: App, out: TextIO, *, drain_every: float = 2.0) -> None:
+async def run_forever(app: App, out: TextIO) -> None:
     """Keep polling on schedule and print cards as stories arrive, until cancelled."""
-    worker = OutboxWorker(app.store, ConsoleSender(out), prefix=CONSOLE)
-
-    async def on_outcome(outcome):  # type: ignore[no-untyped-def]
-        if outcome.pending:
-            await app.watcher.process(outcome.pending, fetch_pages=outcome.feed.origin != "sample")
-
-    await app.watcher.resume()
-    scheduler = FeedScheduler(app.store, app.poller, on_outcome)
-    task = asyncio.create_task(scheduler.run(), name="scheduler")
-    try:
-        while not task.done():
-            await worker.drain()
-            await asyncio.sleep(drain_every)
-        task.result()
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    worker = OutboxWorker(app.store, ConsoleSender(out), prefix=CONSOLE, metrics=app.metrics)
+    await run_services(app, worker)
 
 
 async def run_interactive(app: App, out: TextIO) -> None:

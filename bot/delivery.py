@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.metrics import Metrics
 from bot.storage import Store
 from bot.storage.database import now
 from bot.storage.records import EventRecord, OutboxItem, PostRecord, StoryRecord
@@ -75,6 +76,7 @@ class OutboxWorker:
         *,
         prefix: str,
         daily_cap: CapLookup | None = None,
+        metrics: Metrics | None = None,
         base_delay: float = 2.0,
         max_delay: float = 600.0,
         max_attempts: int = 12,
@@ -83,6 +85,7 @@ class OutboxWorker:
         self._sender = sender
         self._prefix = prefix
         self._daily_cap = daily_cap
+        self._metrics = metrics or Metrics()
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._max_attempts = max_attempts
@@ -125,6 +128,7 @@ class OutboxWorker:
             message_id=result.message_id,
             thread_id=result.thread_id,
         )
+        self._metrics.posts_delivered.inc()
         return True
 
     async def _load(self, item: OutboxItem) -> Delivery:

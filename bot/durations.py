@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
@@ -18,10 +19,13 @@ _SIZE_FACTOR = {
 }
 
 
-def parse_duration(value: str | int | float) -> float:
+MAX_DURATION = 10 * 365 * 86400.0
+
+
+def parse_duration(value: object) -> float:
     """Seconds from a duration; a bare number is seconds. Raises ValueError with a hint."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 30s, 15m or 1h, not a boolean")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("expected a duration such as 30s, 15m or 1h")
     if isinstance(value, int | float):
         seconds = float(value)
     else:
@@ -30,15 +34,19 @@ def parse_duration(value: str | int | float) -> float:
         if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
             raise ValueError(f"{value!r} is not a duration; use forms like 30s, 15m, 1h or 7d")
         seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+    if not math.isfinite(seconds):
+        raise ValueError("a duration must be a finite number")
     if seconds <= 0:
         raise ValueError("a duration must be greater than zero")
+    if seconds > MAX_DURATION:
+        raise ValueError("a duration must be at most ten years")
     return seconds
 
 
-def parse_size(value: str | int) -> int:
+def parse_size(value: object) -> int:
     """Bytes from a size such as 5MiB or 800kB; a bare number is bytes."""
-    if isinstance(value, bool):
-        raise ValueError("expected a size such as 5MiB, not a boolean")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("expected a size such as 512kB or 5MiB")
     if isinstance(value, int):
         size = value
     else:

@@ -109,3 +109,106 @@ def test_cli_reports_bad_config_with_status_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "feeds[0].interval" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- wrong types and values in every section ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("discord: 5\n", "discord: Input should be a valid dictionary"),
+        ("discord:\n  guilds: [1, 2]\n", "discord.guilds:"),
+        ("discord:\n  daily_cap: 0\n", "discord.daily_cap"),
+        ("discord:\n  guilds:\n    1:\n      daily_cap: 5000\n", "discord.guilds.1.daily_cap"),
+        ("discord:\n  guilds:\n    99999999999999999999999:\n      channel: 1\n", "(a key)"),
+        ("feeds:\n  - 5\n", "feeds[0]: Input should be a valid dictionary"),
+        ("feeds:\n  - name: x\n", "feeds[0].url: Field required"),
+        ("feeds:\n  - url: 5\n", "feeds[0].url: Input should be a valid string"),
+        ("feeds:\n  - url: https://a.example/\n    channel: abc\n", "cfg.yaml:3: feeds[0].channel"),
+        ("feeds:\n  - url: https://a.example/\n    guild: 0\n", "feeds[0].guild"),
+        ("feeds:\n  - url: https://a.example/\n    backfill: 1.5\n", "feeds[0].backfill"),
+        ("feeds:\n  - url: http://[::1\n", "feeds[0].url"),
+        ("samples: maybe\n", "samples: Input should be a valid boolean"),
+        ("fetch: yes\n", "fetch: Input should be a valid dictionary"),
+        ("fetch:\n  max_redirects: many\n", "fetch.max_redirects"),
+        ("fetch:\n  concurrency: 0\n", "fetch.concurrency"),
+        ("fetch:\n  max_bytes: -1\n", "fetch.max_bytes: a size must be greater than zero"),
+        ("fetch:\n  max_bytes: 1e400\n", "fetch.max_bytes"),
+        ("fetch:\n  timeout: 0\n", "fetch.timeout: a duration must be greater than zero"),
+        ("poll: []\n", "poll: Input should be a valid dictionary"),
+        ("poll:\n  interval: 1e400\n", "poll.interval"),
+        ("storage:\n  path: [a]\n", "storage.path: Input should be a valid string"),
+        ("storage:\n  retention: forever\n", "storage.retention: 'forever' is not a duration"),
+        ("analysis:\n  event_window: x\n", "analysis.event_window"),
+        ("analysis:\n  threshold: .nan\n", "analysis.threshold"),
+        ("health:\n  enabled: sometimes\n", "health.enabled"),
+        ("health:\n  host: [1]\n", "health.host"),
+        ("health:\n  port: 70000\n", "health.port"),
+        ("health:\n  port: 0\n", "health.port"),
+        ("logging: loud\n", "logging: Input should be a valid dictionary"),
+        ("unknown_section: 1\n", "unknown_section: unknown key"),
+        ("fetch:\n\tmax_bytes: 1\n", "not valid YAML"),
+        ("!!python/object:os.system {}\n", "not valid YAML"),
+    ],
+)
+def test_wrong_types_in_every_section_name_the_key(text: str, expected: str) -> None:
+    assert expected in error_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fetch:\n  timeout: []\n",
+        "poll:\n  interval: {a: 1}\n",
+        "fetch:\n  max_bytes: [1]\n",
+        "poll:\n  interval: .nan\n",
+        "feeds:\n  - url: https://a.example/\n    interval: 99999999999999999999d\n",
+    ],
+    ids=["list-duration", "mapping-duration", "list-size", "nan-duration", "absurd-duration"],
+)
+def test_durations_and_sizes_of_the_wrong_shape_are_config_errors(text: str) -> None:
+    error_of(text)
+
+
+def _check_config(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read config file"),
+        ("dir", "cannot read config file"),
+        (b"fetch:\n  max_bytes: \xff\xfe\n", "not UTF-8"),
+        (b"health:\n  port: lots\n", "health.port"),
+        (b"feeds:\n  - url: https://a.example/\n    channel: abc\n", "feeds[0].channel"),
+        (b"\x00\x01\x02", "not valid YAML"),
+    ],
+    ids=["missing", "a-directory", "not-utf8", "wrong-type", "wrong-type-in-list", "binary"],
+)
+def test_cli_reports_unreadable_and_mistyped_files_without_a_traceback(
+    tmp_path: Path, content: bytes | str | None, expected: str
+) -> None:
+    path = tmp_path / "config.yaml"
+    if content == "dir":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    result = _check_config(path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_reports_a_list_where_a_duration_belongs_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("fetch:\n  timeout: []\n")
+    result = _check_config(path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

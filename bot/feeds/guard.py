@@ -32,12 +32,17 @@ MAX_URL_LENGTH = 2048
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 # Metadata services hand out cloud credentials; they stay refused even when private
-# networks are allowed, because no feed lives there.
+# networks are allowed, because no feed lives there. Two of them are not in any private
+# range: Oracle Cloud's legacy 192.0.0.192 and Azure's WireServer 168.63.129.16 (a public
+# address answered only inside Azure), so they must be named here to be refused at all.
 METADATA_ADDRESSES = frozenset(
     {
-        ipaddress.ip_address("169.254.169.254"),
-        ipaddress.ip_address("169.254.170.2"),
-        ipaddress.ip_address("fd00:ec2::254"),
+        ipaddress.ip_address("169.254.169.254"),  # AWS, GCP, Azure, DigitalOcean, OpenStack
+        ipaddress.ip_address("169.254.170.2"),  # AWS ECS task credentials
+        ipaddress.ip_address("fd00:ec2::254"),  # AWS over IPv6
+        ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud
+        ipaddress.ip_address("192.0.0.192"),  # Oracle Cloud (legacy)
+        ipaddress.ip_address("168.63.129.16"),  # Azure WireServer
     }
 )
 CGNAT = ipaddress.ip_network("100.64.0.0/10")

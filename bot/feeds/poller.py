@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.errors import ExitWatchError, FetchFailed
+from bot.errors import ExitWatchError, FetchFailed, StorageError
 from bot.feeds.fetch import Fetcher, FetchResult, backoff_delay
 from bot.feeds.identity import content_hash, entry_key
 from bot.feeds.parse import parse_feed
 from bot.feeds.samples import is_sample, read_sample
-from bot.models import FeedItem
+from bot.models import FeedItem, ParsedFeed
 from bot.storage import Store
 from bot.storage.records import EntryRecord, FeedRecord, KeyedItem
 
@@ -78,9 +78,15 @@ class FeedPoller:
         self._rng = rng or random.Random()
 
     async def poll(self, feed: FeedRecord) -> PollOutcome:
-        """Poll one feed; never raises for a feed problem (only for cancellation)."""
+        """Poll one feed; never raises for a feed problem.
+
+        A storage error is not the feed's fault: it propagates (the feed is not marked
+        failing) and the scheduler retries once the database is usable again.
+        """
         try:
             return await self._poll(feed)
+        except StorageError:
+            raise
         except ExitWatchError as exc:
             return await self._failed(feed, exc)
 
@@ -90,10 +96,7 @@ class FeedPoller:
             return await self._succeeded(feed, "not_modified", result)
         if feed.body_hash == result.body_hash:
             return await self._succeeded(feed, "unchanged", result)
-        parsed = await asyncio.to_thread(
-            parse_feed, result.body, url=result.url, content_type=result.content_type
-        )
-        keyed = self._keyed(feed, parsed.items)
+        parsed, keyed = await asyncio.to_thread(self._parse, feed, result)
         saved = await self._store.entries.save_items(feed.id, keyed)
         outcome = await self._succeeded(
             feed, "fetched", result, title=parsed.title or None, items=len(parsed.items)
@@ -119,6 +122,15 @@ class FeedPoller:
             body, content_type = read_sample(feed.url)
             return _sample_result(feed.url, body, content_type)
         return await self._fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+
+    def _parse(self, feed: FeedRecord, result: FetchResult) -> tuple[ParsedFeed, list[KeyedItem]]:
+        """Parse and key the items off the event loop.
+
+        Keying is CPU work too (the content hash reads every item's text as HTML): on the
+        loop it would stall every other feed's I/O for as long as parsing would.
+        """
+        parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
+        return parsed, self._keyed(feed, parsed.items)
 
     def _keyed(self, feed: FeedRecord, items: list[FeedItem]) -> list[KeyedItem]:
         """Give each item its identity and decide whether it may ever be posted."""

@@ -14,8 +14,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.errors import NotFound
+from bot.errors import NotFound, StorageError
 from bot.feeds.poller import FeedPoller, PollOutcome
+from bot.metrics import Metrics
 from bot.storage import Store
 from bot.storage.records import FeedRecord
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 _GOLDEN = 0.6180339887
 FIRST_POLL_SPREAD = 5.0
+STORAGE_RETRY = 30.0
 
 
 def initial_delay(feed: FeedRecord, now: float) -> float:
@@ -48,6 +50,7 @@ class FeedScheduler:
         *,
         refresh_every: float = 60.0,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
         self._poller = poller
@@ -56,8 +59,7 @@ class FeedScheduler:
         self._clock = clock
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._changed = asyncio.Event()
-        self.polls = 0
-        self.failures = 0
+        self._metrics = metrics or Metrics()
 
     def refresh(self) -> None:
         """Ask the scheduler to re-read the feed list now (after /feeds add, pause...)."""
@@ -104,16 +106,24 @@ class FeedScheduler:
         """Poll once; an unexpected error is logged and retried after the interval."""
         try:
             outcome = await self._poller.poll(feed)
-            self.polls += 1
-            self.failures += outcome.status == "error"
+            self._count(failed=outcome.status == "error")
             await self._on_outcome(outcome)
         except asyncio.CancelledError:
             raise
+        except StorageError as exc:
+            self._count(failed=True)
+            log.error("feed %s: %s; will retry", feed.name, exc)
+            return self._clock() + min(feed.interval_s, STORAGE_RETRY)
         except Exception:
-            self.failures += 1
+            self._count(failed=True)
             log.exception("unexpected error while polling feed %s", feed.name)
             return self._clock() + feed.interval_s
         return outcome.next_poll_at
+
+    def _count(self, *, failed: bool) -> None:
+        self._metrics.polls.inc()
+        if failed:
+            self._metrics.poll_failures.inc()
 
     async def _stop_all(self) -> None:
         tasks = list(self._tasks.values())

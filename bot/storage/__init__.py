@@ -29,9 +29,9 @@ class Store:
     settings: SettingsRepository
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(cls, path: str | Path, *, busy_timeout: float = 5.0) -> Store:
         """Open the database at `path` (migrating it) and build the repositories."""
-        db = await Database.open(path)
+        db = await Database.open(path, busy_timeout=busy_timeout)
         return cls(
             db=db,
             feeds=FeedRepository(db),

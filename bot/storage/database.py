@@ -47,7 +47,7 @@ class Database:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(cls, path: str | Path, *, busy_timeout: float = 5.0) -> Database:
         """Open (creating folders as needed), set pragmas and migrate to the newest schema."""
         if str(path) != ":memory:":
             await asyncio.to_thread(Path(path).parent.mkdir, parents=True, exist_ok=True)
@@ -57,7 +57,7 @@ class Database:
             raise StorageError(f"cannot open database {path}: {exc}") from exc
         conn.row_factory = aiosqlite.Row
         db = cls(conn)
-        await db._configure()
+        await db._configure(busy_timeout)
         await db._migrate()
         return db
 
@@ -70,12 +70,12 @@ class Database:
                 log.debug("optimize skipped on close: %s", exc)
             await self._conn.close()
 
-    async def _configure(self) -> None:
+    async def _configure(self, busy_timeout: float) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
+            f"PRAGMA busy_timeout={int(busy_timeout * 1000):d}",
         ):
             await self._conn.execute(pragma)
 
@@ -101,6 +101,9 @@ class Database:
                 raise _storage_error(exc) from exc
             try:
                 yield self._conn
+            except sqlite3.Error as exc:
+                await self._conn.rollback()
+                raise _storage_error(exc) from exc
             except BaseException:
                 await self._conn.rollback()
                 raise

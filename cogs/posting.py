@@ -1,0 +1,275 @@
+"""Posting: runs the feed scheduler and drains the outbox into Discord channels.
+
+The core decides what to post and records it in the outbox; this cog only turns an
+outbox item into a Discord message (new post, edited post, stage reply) and classifies
+Discord's answer as delivered, worth retrying, or a problem for the server's admins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.app import App
+from bot.delivery import Delivered, Delivery, DeliveryError, OutboxWorker
+from bot.query.settings import GuildSettings, guild_settings
+from bot.routing import GUILD_PREFIX
+from bot.runtime import run_services
+from cogs.client import ExitWatchBot
+from cogs.embeds import event_ref, footer_marker, stage_embed, stage_marker, story_embed
+from cogs.text import fit, one_line, safe
+from cogs.views import story_view
+
+log = logging.getLogger(__name__)
+
+HISTORY_SCAN = 50
+THREAD_NAME_LIMIT = 100
+
+
+def guild_of(destination: str) -> int:
+    """The guild id of a `guild:<id>` destination."""
+    return int(destination.removeprefix(GUILD_PREFIX))
+
+
+class DiscordSender:
+    """Sends one outbox item to its guild, translating Discord errors for the worker."""
+
+    def __init__(self, bot: ExitWatchBot) -> None:
+        self._bot = bot
+
+    async def send(self, delivery: Delivery) -> Delivered:
+        """Post, edit or reply, according to the item's kind and what was posted before."""
+        guild_id = guild_of(delivery.item.destination)
+        settings = await self._settings(guild_id)
+        try:
+            if delivery.post is None or delivery.item.kind == "post":
+                return await self._post(delivery, settings)
+            if delivery.item.kind == "source":
+                return await self._add_source(delivery)
+            return await self._stage(delivery)
+        except discord.Forbidden as exc:
+            problem = f"missing permission: {exc.text}"
+            raise await self._problem(guild_id, delivery, problem) from exc
+        except discord.NotFound as exc:
+            problem = f"channel or message gone: {exc.text}"
+            raise await self._problem(guild_id, delivery, problem) from exc
+        except discord.HTTPException as exc:
+            transient = exc.status >= 500 or exc.status == 429
+            message = f"Discord answered {exc.status}: {exc.text}"
+            raise DeliveryError(message, permanent=not transient) from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            message = f"network problem reaching Discord: {exc}"
+            raise DeliveryError(message, permanent=False) from exc
+
+    async def _settings(self, guild_id: int) -> GuildSettings:
+        config = self._bot.config
+        return await guild_settings(
+            self._bot.app.store, guild_id, config.discord.guilds.get(guild_id)
+        )
+
+    async def _post(self, delivery: Delivery, settings: GuildSettings) -> Delivered:
+        event, story = delivery.event, delivery.story
+        channel_id = delivery.item.channel_id or settings.channel_for(event.stage)
+        if channel_id is None:
+            raise DeliveryError(
+                "no channel is set for stories in this server (use /settings channel)",
+                permanent=True,
+            )
+        channel = await self._channel(channel_id)
+        ref = event_ref(delivery.sources, story)
+        if delivery.item.status == "sending":
+            found = await self._find(channel, footer_marker(ref))
+            if found is not None:
+                log.info("delivery %d was already posted before a restart", delivery.item.id)
+                return Delivered(channel.id, found.id)
+        lead = delivery.sources[0] if delivery.sources else story
+        embed = story_embed(event, lead, delivery.sources)
+        content, mentions = _mention(settings, event.stage, event.country)
+        view = story_view(ref)
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=fit(one_line(lead.title), THREAD_NAME_LIMIT) or f"Story #{ref}",
+                content=content,
+                embed=embed,
+                view=view,
+                allowed_mentions=mentions,
+                applied_tags=_forum_tags(channel, event.stage, event.country),
+            )
+            return Delivered(created.thread.id, created.message.id, created.thread.id)
+        message = await channel.send(
+            content=content, embed=embed, view=view, allowed_mentions=mentions
+        )
+        thread_id = None
+        if settings.thread_per_event and isinstance(channel, discord.TextChannel):
+            thread = await message.create_thread(
+                name=fit(one_line(lead.title), THREAD_NAME_LIMIT) or f"Story #{ref}"
+            )
+            thread_id = thread.id
+        return Delivered(channel.id, message.id, thread_id)
+
+    async def _add_source(self, delivery: Delivery) -> Delivered:
+        """A new outlet for a posted event: edit the post in place (idempotent by nature)."""
+        post = delivery.post
+        assert post is not None and post.channel_id and post.message_id
+        channel = await self._channel(post.channel_id)
+        lead = delivery.sources[0] if delivery.sources else delivery.story
+        embed = story_embed(delivery.event, lead, delivery.sources)
+        ref = event_ref(delivery.sources, delivery.story)
+        await channel.get_partial_message(post.message_id).edit(embed=embed, view=story_view(ref))
+        return Delivered(post.channel_id, post.message_id, post.thread_id)
+
+    async def _stage(self, delivery: Delivery) -> Delivered:
+        """A stage change: update the post, then reply to it (or speak in its thread)."""
+        post = delivery.post
+        assert post is not None and post.channel_id and post.message_id
+        await self._add_source(delivery)
+        event, story = delivery.event, delivery.story
+        target = await self._channel(post.thread_id or post.channel_id)
+        ref = event_ref(delivery.sources, story)
+        marker = stage_marker(ref, story.stage or event.stage)
+        if delivery.item.status == "sending":
+            found = await self._find(target, marker)
+            if found is not None:
+                return Delivered(target.id, found.id, post.thread_id)
+        reference = None
+        if not post.thread_id:
+            reference = discord.MessageReference(
+                message_id=post.message_id, channel_id=post.channel_id, fail_if_not_exists=False
+            )
+        message = await target.send(
+            embed=stage_embed(event, story, ref),
+            reference=reference,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return Delivered(target.id, message.id, post.thread_id)
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self._bot.get_channel(channel_id)
+        if channel is None:
+            channel = await self._bot.fetch_channel(channel_id)
+        return channel  # type: ignore[return-value]
+
+    async def _find(self, channel: discord.abc.Messageable, marker: str) -> discord.Message | None:
+        """After a crash mid-send: look for our own message carrying this footer marker."""
+        if isinstance(channel, discord.ForumChannel):
+            return None
+        async for message in channel.history(limit=HISTORY_SCAN):
+            if message.author.id != self._bot.user.id:  # type: ignore[union-attr]
+                continue
+            for embed in message.embeds:
+                if embed.footer.text and embed.footer.text.startswith(marker):
+                    return message
+        return None
+
+    async def _problem(self, guild_id: int, delivery: Delivery, problem: str) -> DeliveryError:
+        """Record a permanent problem; tell the admin channel the first time."""
+        settings = await self._settings(guild_id)
+        channel_id = (delivery.post.channel_id if delivery.post else None) or (
+            settings.channel_for(delivery.event.stage) or 0
+        )
+        first = await self._bot.app.store.settings.record_problem(guild_id, channel_id, problem)
+        if first and settings.admin_channel:
+            with contextlib.suppress(discord.HTTPException, aiohttp.ClientError):
+                admin = await self._channel(settings.admin_channel)
+                await admin.send(
+                    f"ExitWatch cannot post in <#{channel_id}>: {safe(problem, 1500)}. "
+                    "Fix the channel or its permissions, then see /settings show.",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+        return DeliveryError(problem, permanent=True)
+
+    async def summarise_held(self, destination: str, held: list[Delivery]) -> None:
+        """One message per day listing what the daily cap held back, edited as it grows."""
+        guild_id = guild_of(destination)
+        settings = await self._settings(guild_id)
+        channel_id = settings.channel_for(None)
+        if channel_id is None or not held:
+            return
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        key = f"held_summary:{destination}:{day}"
+        lines = [
+            f"• Story #{event_ref(d.sources, d.story)}: {safe(one_line(d.story.title), 150)}"
+            for d in held[-20:]
+        ]
+        text = fit(
+            f"The daily limit of posts was reached; {len(held)} more stories are held back "
+            "(see /exits latest):\n" + "\n".join(lines),
+            2000,
+        )
+        store = self._bot.app.store
+        channel = await self._channel(channel_id)
+        existing = await store.settings.get_meta(key)
+        try:
+            if existing:
+                await channel.get_partial_message(int(existing)).edit(content=text)
+            else:
+                message = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+                await store.settings.set_meta(key, str(message.id))
+        except discord.HTTPException as exc:
+            log.warning("could not post the held-back summary in guild %d: %s", guild_id, exc)
+
+
+def _mention(
+    settings: GuildSettings, stage: str, country: str
+) -> tuple[str | None, discord.AllowedMentions]:
+    """The role ping for a new post, if this server wants one for this story."""
+    role = settings.mention_role
+    if role is None or not settings.mentions(stage, country):
+        return None, discord.AllowedMentions.none()
+    return f"<@&{role}>", discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(id=role)], replied_user=False
+    )
+
+
+def _forum_tags(channel: discord.ForumChannel, stage: str, country: str) -> list[discord.ForumTag]:
+    """Forum tags whose names match the stage or the country (case-insensitive)."""
+    wanted = {stage.lower(), country.lower()}
+    return [tag for tag in channel.available_tags if tag.name.lower() in wanted][:5]
+
+
+class Posting(commands.Cog):
+    """Background work: poll feeds on schedule and deliver the outbox to Discord."""
+
+    def __init__(self, bot: ExitWatchBot) -> None:
+        self.bot = bot
+        self.app: App = bot.app
+        self.worker = OutboxWorker(
+            self.app.store,
+            DiscordSender(bot),
+            prefix=GUILD_PREFIX,
+            daily_cap=self._daily_cap,
+            metrics=self.app.metrics,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Start the background services once the bot is connected."""
+        self._task = asyncio.create_task(self._run(), name="exitwatch-services")
+
+    async def cog_unload(self) -> None:
+        """Stop the services; storage writes are transactions, so nothing is half-done."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        await self.bot.wait_until_ready()
+        await run_services(self.app, self.worker)
+
+    async def _daily_cap(self, destination: str) -> int | None:
+        guild_id = guild_of(destination)
+        guilds = self.bot.config.discord.guilds
+        settings = await guild_settings(self.app.store, guild_id, guilds.get(guild_id))
+        return settings.daily_cap or self.bot.config.discord.daily_cap
+
+
+async def setup(bot: ExitWatchBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Posting(bot))

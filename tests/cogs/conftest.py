@@ -1,0 +1,265 @@
+"""The real ExitWatch client, its command cogs, a seeded store, the Discord stand-in and a
+local web site, started once per test module.
+
+Only the command extensions are loaded (not `cogs.posting`), so no feed is polled and no
+story is posted behind a test's back. A module sets `ALLOW_PRIVATE = False` to run with the
+production address guard; by default the fetcher may reach the local site on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from bot.app import App, open_app
+from bot.config import parse_config
+from bot.models import Analysis, FeedItem, Signal, Stage
+from bot.storage import Store
+from bot.storage.records import KeyedItem, Target
+from cogs import endpoint
+from cogs.client import ExitWatchBot
+from tests.discord_standin import DiscordStandIn, Guild, InteractionCall, Permission
+from tests.query import texts
+from tests.query.conftest import ARTICLE_HTML, INDEX_HTML, WINDOW, add_feed, day, rss
+
+TOKEN = "test-token"
+COMMAND_EXTENSIONS = ("cogs.exits", "cogs.feeds", "cogs.settings")
+ADMIN = Permission.all() & ~Permission.ADMINISTRATOR
+EXTRA_EVENTS = 28  # with the two fixture exits: 30 events, more than autocomplete shows
+
+
+@dataclass
+class Seeded:
+    """Numbers of the seeded stories."""
+
+    lockbox: int  # the event's number (its first story)
+    lockbox_later: int
+    lockbox_event: int
+    signalcast: int
+    signalcast_event: int
+    bakery: int
+
+
+@dataclass
+class Harness:
+    """Everything a cog test drives: the stand-in, the bot, two guilds, the local site."""
+
+    api: DiscordStandIn
+    bot: ExitWatchBot
+    app: App
+    guild: Guild
+    other: Guild
+    site: str
+    seeded: Seeded
+
+    async def invoke(self, command: str, **options: Any) -> InteractionCall:
+        """A slash command in the first guild as its plain member, unless told otherwise:
+        `guild`, `in_channel`, `user`, `permissions` and `bypass_default_permissions` say
+        where and as whom; every other keyword is a command option."""
+        context = {_CONTEXT[k]: options.pop(k) for k in list(options) if k in _CONTEXT}
+        context.setdefault("guild", self.guild)
+        return await self.api.invoke(command, options=options, **context)
+
+    async def admin(self, command: str, **options: Any) -> InteractionCall:
+        """A slash command by a member with Manage Server."""
+        return await self.invoke(command, permissions=ADMIN, **options)
+
+    async def autocomplete(self, command: str, option: str, typed: str) -> list[dict]:
+        """The suggestions shown while `typed` is in `option`."""
+        call = await self.api.autocomplete(command, option, typed, guild=self.guild)
+        await call.wait_response()
+        return call.choices
+
+
+_CONTEXT = {
+    "guild": "guild",
+    "in_channel": "channel",
+    "user": "user",
+    "permissions": "permissions",
+    "bypass_default_permissions": "bypass_default_permissions",
+}
+
+
+async def add_story(
+    store: Store,
+    feed_id: int,
+    key: str,
+    title: str,
+    sentences: Sequence[str],
+    *,
+    when: datetime,
+    company: str | None = None,
+    country: str | None = None,
+    stage: Stage | None = None,
+    relevant: bool = True,
+    score: float = 0.9,
+    quote: str | None = None,
+    speaker: str | None = None,
+    effective: str | None = None,
+    demand: str | None = None,
+    outlet: str = "Example News",
+    destinations: Sequence[str] = (),
+) -> tuple[int, int | None]:
+    """Store one analysed story the way the watcher does; returns (story id, event id)."""
+    item = FeedItem(
+        title=title, link=f"https://news.example/{key}", summary=sentences[0], published=when
+    )
+    saved = await store.entries.save_items(
+        feed_id, [KeyedItem(key=key, content_hash=key, item=item, eligible=True)]
+    )
+    analysis = Analysis(
+        relevant=relevant,
+        score=score,
+        company=company if relevant else None,
+        country=country if relevant else None,
+        stage=stage if relevant else None,
+        demand=demand,
+        effective_date=effective,
+        quote=quote,
+        quote_speaker=speaker,
+        summary=" ".join(sentences[:2]),
+        signals=[Signal("exit_verb", 0.4, sentences[0]), Signal("demand", 0.3, sentences[-1])],
+        sentences=list(sentences),
+    )
+    stored = await store.stories.save_analysis(
+        saved.pending[0],
+        analysis,
+        outlet=outlet,
+        event_key=f"{company}|{country}".lower() if relevant else None,
+        event_window=WINDOW,
+        destinations=[Target(d) for d in destinations] if relevant else [],
+    )
+    return stored.story_id, stored.event_id
+
+
+async def seed(store: Store, guild_id: int) -> Seeded:
+    """Two fixture exits (one with a later source and a stage change), an unrelated story,
+    and enough further exits for six pages of /exits latest."""
+    feed = await add_feed(store)
+    here = (f"guild:{guild_id}",)
+    lockbox, event = await add_story(
+        store, feed, "lockbox-1",
+        "Lockbox VPN to pull its servers out of India over logging rule",
+        texts.LOCKBOX_FIRST, when=day(5, 12), company="Lockbox VPN", country="India",
+        stage=Stage.ANNOUNCED, quote="We will not keep logs of what our users do",
+        speaker="Priya Raman", effective="June 27",
+        demand="log users' identities for five years", destinations=here,
+    )  # fmt: skip
+    later, _ = await add_story(
+        store, feed, "lockbox-2", "Lockbox completes its withdrawal from India",
+        texts.LOCKBOX_LATER, when=day(6, 20), company="Lockbox VPN", country="India",
+        stage=Stage.COMPLETED, outlet="Daily Wire Example",
+    )  # fmt: skip
+    signalcast, signalcast_event = await add_story(
+        store, feed, "signalcast-1",
+        "Signalcast threatens to withdraw messaging app from the UK", texts.SIGNALCAST,
+        when=day(3, 2), company="Signalcast", country="United Kingdom",
+        stage=Stage.THREATENED, demand="a backdoor that breaks end-to-end encryption",
+        destinations=here,
+    )  # fmt: skip
+    bakery, _ = await add_story(
+        store, feed, "bakery-1", "Leeds bakery opens third shop", texts.BAKERY,
+        when=day(5, 1), relevant=False, score=0.05,
+    )  # fmt: skip
+    for number in range(EXTRA_EVENTS):
+        name = f"Cipherline {number}"
+        await add_story(
+            store, feed, f"cipherline-{number}",
+            f"{name} withdraws from Brazil over a data retention law",
+            [f"{name} will withdraw from Brazil.", "A law demands data retention for a year."],
+            when=day(1, 1 + number), company=name, country="Brazil", stage=Stage.ANNOUNCED,
+        )  # fmt: skip
+    assert event is not None and signalcast_event is not None
+    return Seeded(lockbox, later, event, signalcast, signalcast_event, bakery)
+
+
+@asynccontextmanager
+async def local_site() -> AsyncIterator[str]:
+    """An article, a page that is not an article, and a feed, on 127.0.0.1."""
+    pages = {
+        "/article": (ARTICLE_HTML, "text/html"),
+        "/index": (INDEX_HTML, "text/html"),
+        "/feed.xml": (
+            rss(
+                [
+                    (
+                        "Lockbox VPN will pull out of India",
+                        " ".join(texts.LOCKBOX_FIRST),
+                        day(5, 12),
+                    ),
+                    ("Bakery opens a third shop", " ".join(texts.BAKERY), day(5, 12)),
+                ]
+            ),
+            "application/rss+xml",
+        ),
+    }
+
+    async def serve(request: web.Request) -> web.Response:
+        body, content_type = pages[request.path]
+        return web.Response(text=body, content_type=content_type)
+
+    app = web.Application()
+    app.add_routes([web.get(path, serve) for path in pages])
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+def bot_config(api: DiscordStandIn, storage: Path, guild: Guild, *, allow_private: bool) -> str:
+    """The YAML a deployment against the stand-in would use."""
+    return f"""
+discord:
+  api_base_url: {api.api_base_url}
+  guilds:
+    "{guild.id}":
+      channel: {guild.channel("news").id}
+samples: false
+fetch:
+  allow_private_networks: {str(allow_private).lower()}
+  timeout: 5s
+storage:
+  path: {storage}
+"""
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def harness(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Harness]:
+    """One stand-in, one bot and one seeded store for a whole test module."""
+    allow_private = getattr(request.module, "ALLOW_PRIVATE", True)
+    storage = tmp_path_factory.mktemp("cogs") / "exitwatch.sqlite3"
+    async with local_site() as site, DiscordStandIn(token=TOKEN, wait_limit=10.0) as api:
+        guild = api.add_guild("Newsroom", channels=["news", "admin"])
+        other = api.add_guild("Second desk", channels=["wire"])
+        config = parse_config(bot_config(api, storage, guild, allow_private=allow_private))
+        async with open_app(config) as app:
+            seeded = await seed(app.store, guild.id)
+            bot = ExitWatchBot(app, extensions=COMMAND_EXTENSIONS, guild_ready_timeout=0.05)
+            running = asyncio.create_task(
+                endpoint.start(bot, TOKEN, api_base_url=config.discord.api_base_url)
+            )
+            await api.wait_until_ready()
+            async with asyncio.timeout(10):
+                await bot.wait_until_ready()
+            try:
+                yield Harness(api, bot, app, guild, other, site, seeded)
+            finally:
+                await bot.close()
+                await running
+                endpoint.configure_rest(None)
+                await endpoint.configure_gateway(bot.http, None, None)
