@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,6 +26,10 @@ from bot.watch import Router
 from cogs import endpoint
 
 log = logging.getLogger(__name__)
+
+# ExitWatch never joins voice, so discord.py's warnings about missing voice libraries are noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 EXTENSIONS = ("cogs.posting", "cogs.exits", "cogs.feeds", "cogs.settings")
 COMMAND_HASH_KEY = "command_tree_hash"
@@ -89,7 +94,20 @@ def command_tree_hash(tree: app_commands.CommandTree) -> str:
 
 
 async def run_discord(config: Config, token: SecretStr) -> int:
-    """Connect to Discord (or the configured API base) and run until stopped."""
+    """Connect to Discord (or the configured API base) and run until stopped.
+
+    A wrong token or an unreachable Discord ends with one plain message, not a traceback.
+    """
+    try:
+        return await _run_discord(config, token)
+    except discord.LoginFailure:
+        log.error("Discord refused the token in DISCORD_TOKEN; check it and try again")
+    except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        log.error("cannot reach Discord at %s: %s", config.discord.api_base_url, exc)
+    return 1
+
+
+async def _run_discord(config: Config, token: SecretStr) -> int:
 
     bot_ref: list[ExitWatchBot] = []
 

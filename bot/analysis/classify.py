@@ -101,7 +101,7 @@ def _bonuses(facts: list[SentenceFacts], best: int, linked: list[int], out: list
     if anchor.causal and (anchor.surveillance or anchor.demand):
         bonus += _CAUSAL_BONUS
         out.append(Signal("causal link", _CAUSAL_BONUS, anchor.text))
-    refusal = next((f for f in facts if (f.surveillance or f.has_exit) and f.refusal), None)
+    refusal = next((f for f in facts if f.refusal and (f.has_exit or f.surveillance)), None)
     if refusal is not None:
         bonus += _REFUSAL_BONUS
         out.append(Signal("company refuses the demand", _REFUSAL_BONUS, refusal.text))

@@ -47,17 +47,39 @@ _FURNITURE = re.compile(
     re.I,
 )
 
-# Furniture phrases, matched against lower-cased lines. Literal alternatives anywhere in a
-# line, and line openers separately, so `re` can scan without case folding.
-_FURNITURE_PHRASE = re.compile(
-    r"register\s+(?:here|now|today)|sign\s+up\b|\bsubscribe\b|newsletter|inscrivez-vous|"
-    r"abonnez-vous|abonnieren|suscr[ií]b|bolet[ií]n|on-demand|watch\s+(?:here|now)|"
-    r"listen\s+now|cookie|privacy\s+policy|terms\s+of\s+(?:use|service)|"
-    r"all\s+rights\s+reserved|©|share\s+this|skip\s+to\s+(?:main\s+)?content|"
-    r"\bmission\s+is\b|our\s+mission|dieser\s+artikel\s+erschien|"
-    r"cet\s+article\s+vous\s+est\s+offert|este\s+art[ií]culo|journalisme\s+indépendant|"
-    r"support\s+(?:our|independent)\s+journalism"
+# Furniture phrases, matched against lower-cased lines. Each comes with a literal that every
+# match contains: a line holding none of them (nearly every story line) skips the regex, which
+# would otherwise try every alternative at every character.
+_FURNITURE_PHRASES = (
+    ("register", r"register\s+(?:here|now|today)"),
+    ("sign", r"sign\s+up\b"),
+    ("subscribe", r"\bsubscribe\b"),
+    ("newsletter", "newsletter"),
+    ("inscrivez-vous", "inscrivez-vous"),
+    ("abonnez-vous", "abonnez-vous"),
+    ("abonnieren", "abonnieren"),
+    ("suscr", r"suscr[ií]b"),
+    ("bolet", r"bolet[ií]n"),
+    ("on-demand", "on-demand"),
+    ("watch", r"watch\s+(?:here|now)"),
+    ("listen", r"listen\s+now"),
+    ("cookie", "cookie"),
+    ("policy", r"privacy\s+policy"),
+    ("terms", r"terms\s+of\s+(?:use|service)"),
+    ("reserved", r"all\s+rights\s+reserved"),
+    ("©", "©"),
+    ("share", r"share\s+this"),
+    ("skip", r"skip\s+to\s+(?:main\s+)?content"),
+    ("mission", r"\bmission\s+is\b"),
+    ("mission", r"our\s+mission"),
+    ("erschien", r"dieser\s+artikel\s+erschien"),
+    ("offert", r"cet\s+article\s+vous\s+est\s+offert"),
+    ("culo", r"este\s+art[ií]culo"),
+    ("journalisme", r"journalisme\s+indépendant"),
+    ("journalism", r"support\s+(?:our|independent)\s+journalism"),
 )
+_FURNITURE_HINTS = tuple(dict.fromkeys(hint for hint, _ in _FURNITURE_PHRASES))
+_FURNITURE_PHRASE = re.compile("|".join(phrase for _, phrase in _FURNITURE_PHRASES))
 _FURNITURE_OPENER = re.compile(
     r"\s*(?:(?:related|read\s+more|see\s+also|also\s+read|more\s+on\s+this|tags?|"
     r"lire\s+aussi|à\s+lire|leer\s+m[aá]s|mehr\s+zum\s+thema|lesen\s+sie\s+auch|topics)\s*:|"
@@ -70,19 +92,23 @@ _PROMO = re.compile(
     r"\b(?:summit|conference|forum|expo)\b.{0,80}\b(?:20\d\d|on-demand|tickets?)\b",
     re.I,
 )
+_PROMO_HINTS = ("summit", "forum", "conference", "expo", "festival", "week")
 _PROMO_MAX_WORDS = 30
 # furniture is short; a paragraph longer than this is story text even if it says "cookie"
 _FURNITURE_MAX_WORDS = 80
 _NON_WORD = re.compile(r"\W+")
-# "Jane Smith is a senior reporter at ... covering ..." and its variants
+# "Jane Smith is a senior reporter at ... covering ..." and its variants, from the line start
 _AUTHOR_BIO = re.compile(
-    r"^\s*(?:[A-ZÀ-Þ][\w'’-]+\s+){1,3}(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}"
+    r"\s*(?:[A-ZÀ-Þ][\w'’-]+\s+){1,3}(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}"
     r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor)\b|"
-    r"^\s*(?:[A-ZÀ-Þ][\w'’-]+\s+){1,3}(?:writes|covers|reports)\s+(?:about|on)\b|"
-    r"\b(?:previously|formerly)\s+(?:covered|worked|wrote)\b"
+    r"\s*(?:[A-ZÀ-Þ][\w'’-]+\s+){1,3}(?:writes|covers|reports)\s+(?:about|on)\b"
 )
-_TERMINAL = re.compile(r"[.!?…:\"”»)]\s*$")
-_WS = re.compile(r"[ \t\u00a0\u200b]+")
+# "... previously covered telecoms for ...": anywhere in a bio line
+_FORMER_JOB = re.compile(r"\b(?:previously|formerly)\s+(?:covered|worked|wrote)\b")
+_TERMINAL = frozenset('.!?…:"”»)')
+# runs of spaces, tabs, no-break and zero-width spaces that are not already a single space;
+# single spaces are left alone, so the common case costs no substitution
+_WS = re.compile(r"[\t\u00a0\u200b][ \t\u00a0\u200b]*| [ \t\u00a0\u200b]+")
 
 # Sentence boundary: end punctuation (optionally closed by a quote or bracket), space, then
 # something that can start a sentence. Abbreviations are checked afterwards.
@@ -158,14 +184,30 @@ def is_boilerplate(line: str) -> bool:
     if words > _FURNITURE_MAX_WORDS:
         return False
     lowered = line.lower()
-    if _FURNITURE_OPENER.match(lowered) or _FURNITURE_PHRASE.search(lowered):
+    if _FURNITURE_OPENER.match(lowered) or _has_furniture_phrase(lowered):
         return True
-    if _AUTHOR_BIO.search(line):
+    if _is_author_bio(line):
         return True
-    if words <= _PROMO_MAX_WORDS and _PROMO.search(line):
+    if words <= _PROMO_MAX_WORDS and _is_promo(line, lowered):
         return True
     # menu entries, "Watch Here", "Share", bare event names: short and unpunctuated
-    return words < 7 and not _TERMINAL.search(line)
+    return words < 7 and line.rstrip()[-1:] not in _TERMINAL
+
+
+def _has_furniture_phrase(lowered: str) -> bool:
+    # map() keeps the hint loop in C; a generator costs more than the substring tests
+    hinted = any(map(lowered.__contains__, _FURNITURE_HINTS))
+    return hinted and bool(_FURNITURE_PHRASE.search(lowered))
+
+
+def _is_promo(line: str, lowered: str) -> bool:
+    return any(map(lowered.__contains__, _PROMO_HINTS)) and bool(_PROMO.search(line))
+
+
+def _is_author_bio(line: str) -> bool:
+    if _AUTHOR_BIO.match(line):
+        return True
+    return ("previously" in line or "formerly" in line) and bool(_FORMER_JOB.search(line))
 
 
 def clean_lines(text: str) -> list[str]:
@@ -224,10 +266,13 @@ def clean_article(title: str, summary: str, content: str) -> CleanText:
     """Clean every part of an article; the summary is dropped when the body repeats it."""
     clean_title = _WS.sub(" ", html_to_text(title) if looks_like_html(title) else title).strip()
     body = [s for line in clean_lines(content) for s in split_sentences(line)]
-    body = [s for s in body if _normalise(s) != _normalise(clean_title)]
+    title_key = _normalise(clean_title)
+    keyed = [(s, key) for s in body if (key := _normalise(s)) != title_key]
+    body = [s for s, _ in keyed]
     lead = [s for line in clean_lines(summary) for s in split_sentences(line)]
-    seen = {_normalise(s) for s in body}
-    lead = [s for s in lead if _normalise(s) not in seen]
+    if lead:
+        seen = {key for _, key in keyed}
+        lead = [s for s in lead if _normalise(s) not in seen]
     return CleanText(title=clean_title, summary=lead, body=body)
 
 

@@ -112,8 +112,11 @@ def _candidates(sentence: str) -> Iterable[tuple[str, int, int, float]]:
         start = match.start()
         words = raw.split()
         bonus = 0.0
-        while words and (words[0].lower() in _STOPWORDS or _is_descriptor(words[0])):
-            if _is_descriptor(words[0]):
+        while words:
+            descriptor = _is_descriptor(words[0])
+            if not descriptor and words[0].lower() not in _STOPWORDS:
+                break
+            if descriptor:
                 bonus += 3.0
             start += len(words[0]) + 1
             words = words[1:]

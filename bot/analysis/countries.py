@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from babel import Locale
 
@@ -233,7 +234,8 @@ _CITIES = {
 }
 _CASE_SENSITIVE_MAX = 4  # short keys like "US", "UK", "TRA", "PTA" must match in capitals
 # a token may contain inner dots ("U.K") but never ends with one
-_TOKEN = re.compile(r"\w(?:[\w'’&-]|\.(?=\w))*")
+_TOKEN = re.compile(r"\w[\w'’&-]*(?:\.\w[\w'’&-]*)*")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _POSSESSIVES = ("", "'s", "’s")
 
 
@@ -287,6 +289,10 @@ def gazetteer() -> _Gazetteer:
             if language == "en":
                 names[code] = _CANONICAL_OVERRIDES.get(code, name)
             add(name, code, "name")
+    # CLDR's primary names have moved on ("Türkiye", "Côte d’Ivoire"); the English names
+    # we display are what most English copy still says, so they must be found as well.
+    for code, name in _CANONICAL_OVERRIDES.items():
+        add(name, code, "name")
     for code, aliases in _ALIASES.items():
         for alias in _split(aliases):
             add(alias, code, "name")
@@ -312,10 +318,13 @@ def gazetteer() -> _Gazetteer:
 def find_countries(text: str) -> list[Mention]:
     """Every country mention in the text, longest match first, in reading order."""
     table = gazetteer()
-    tokens = list(_TOKEN.finditer(text))
-    raws = [t.group() for t in tokens]
+    # separators and tokens alternate; offsets come from their running lengths, which is
+    # several times cheaper than a match object per token
+    pieces = _TOKEN_SPLIT.split(text)
+    bounds = list(accumulate(map(len, pieces)))
+    raws = pieces[1::2]
     lowered = [raw.lower() for raw in raws]
-    firsts, exact = table.first_tokens, table.exact
+    firsts, exact, entries = table.first_tokens, table.exact, table.entries
     # most tokens start no entry: find the few that can before doing any n-gram work
     candidates = [i for i, word in enumerate(lowered) if word in firsts or raws[i] in exact]
     mentions: list[Mention] = []
@@ -325,15 +334,16 @@ def find_countries(text: str) -> list[Mention]:
             continue
         hit = exact.get(raws[i])
         length = 1
-        for n in range(min(firsts.get(lowered[i], 0), len(tokens) - i), 0, -1):
-            found = table.entries.get(" ".join(lowered[i : i + n]) if n > 1 else lowered[i])
+        for n in range(min(firsts.get(lowered[i], 0), len(raws) - i), 0, -1):
+            found = entries.get(" ".join(lowered[i : i + n]) if n > 1 else lowered[i])
             if found and _cased_right(raws[i], found[1]):
                 hit, length = found, n
                 break
         if hit:
             code, kind = hit
-            mentions.append(Mention(code, tokens[i].start(), tokens[i + length - 1].end(), kind))
-            covered = i + length - 1
+            end = i + length - 1
+            mentions.append(Mention(code, bounds[2 * i], bounds[2 * end + 1], kind))
+            covered = end
     return mentions
 
 

@@ -1,12 +1,14 @@
-"""Group sources into events: same company, country and kind of demand, within a window.
+"""Group sources into events: same company and country, within a window.
 
 The matching rule is pure so the in-memory grouper (used by `analyze`) and the database
 layer apply the same one. How the storage layer should use it:
 
 1. `key = event_key(analysis)`; skip the article when it is None (not relevant).
 2. Look up the candidate events with that key, e.g.
-   `SELECT id, first_seen, last_seen FROM events WHERE key = ?`, and pick the most recent
-   one for which `in_window(first_seen, last_seen, published, window)` holds.
+   `SELECT id, first_seen, last_seen, stage FROM events WHERE key = ?`, and pick the most
+   recent one for which `in_window(first_seen, last_seen, published, window)` holds; if
+   none does, the most recent one for which `reverses(first_seen, stage, published,
+   article_stage, window)` holds (a ban lifted long after the exit is the same event).
 3. If there is one, attach the article to it (an *update*, not a new post): extend
    `first_seen`/`last_seen`, and append `(published, stage, article_id)` to its timeline;
    `current_stage` of that timeline is the event's stage.
@@ -49,8 +51,9 @@ def stage_rank(stage: Stage | str | None) -> int:
 def demand_kind(demand: str | None) -> str:
     """Coarse kind of demand: "retention" (logging, storing, identifying) or "access".
 
-    Coarse on purpose: outlets describe one demand in different words ("monitor traffic",
-    "a back door"), and a finer split would break one event into several.
+    Only a tie-breaker between open events of one company and country: outlets describe
+    one demand in different words ("monitor traffic", "a back door", "keep users' data"),
+    so the kind read from one source is not reliable enough to split an event on.
     """
     for kind, pattern in _KINDS:
         if demand and pattern.search(demand):
@@ -69,11 +72,16 @@ def normalise_company(name: str) -> str:
 
 
 def event_key(analysis: Analysis) -> str | None:
-    """`company|country-code|demand-kind` for a relevant analysis, else None."""
+    """`company|country-code` for a relevant analysis, else None.
+
+    The demand is left out on purpose: sources of one event word it differently, and a
+    company leaving one country twice within the window over two different demands is
+    far rarer than one story being read as a different kind of demand.
+    """
     if not analysis.relevant or not analysis.company or not analysis.country:
         return None
     country = resolve_country(analysis.country) or analysis.country.lower()
-    return f"{normalise_company(analysis.company)}|{country}|{demand_kind(analysis.demand)}"
+    return f"{normalise_company(analysis.company)}|{country}"
 
 
 def event_id(key: str, first_article_id: str) -> str:
@@ -96,6 +104,26 @@ def in_window(
         return True
     moment = as_aware(published)
     return as_aware(first_seen) - window <= moment <= as_aware(last_seen) + window
+
+
+def reverses(
+    first_seen: datetime | None,
+    event_stage: Stage | None,
+    published: datetime | None,
+    stage: Stage | None,
+    window: timedelta = DEFAULT_WINDOW,
+) -> bool:
+    """Whether a source reports the end of an event that is past its window.
+
+    A reversal (ban lifted, service back, deal reached) always refers back to an exit, and
+    can come months or years after the last report of it; it belongs to the latest event
+    of that company and country that has not been reversed yet, not to a new one.
+    """
+    if stage is not Stage.REVERSED or event_stage is Stage.REVERSED:
+        return False
+    if published is None or first_seen is None:
+        return True
+    return as_aware(published) >= as_aware(first_seen) - window
 
 
 def as_aware(moment: datetime | None) -> datetime:
@@ -123,6 +151,7 @@ class Event:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    demand_kinds: set[str] = field(default_factory=set)  # coarse kinds its sources named
 
     def add(self, entry: TimelineEntry) -> None:
         """Record a source and widen the event's time span."""
@@ -183,16 +212,32 @@ class EventGrouper:
         if key is None:
             return None
         candidates = self._events.setdefault(key, [])
-        matching = [
-            e for e in candidates if in_window(e.first_seen, e.last_seen, published, self.window)
-        ]
+        kind = demand_kind(analysis.demand)
+        ranked = [(self._fit(e, published, analysis.stage, kind), e) for e in candidates]
+        matching = [(fit, e) for fit, e in ranked if fit is not None]
         if matching:
-            event = max(matching, key=lambda e: as_aware(e.last_seen))
+            event = max(matching, key=lambda item: item[0])[1]
         else:
             event = Event(id=event_id(key, article_id), key=key)
             candidates.append(event)
         event.add(TimelineEntry(published, analysis.stage, article_id))
+        event.demand_kinds.add(kind)
         return event.id
+
+    def _fit(
+        self, event: Event, published: datetime | None, stage: Stage | None, kind: str
+    ) -> tuple[bool, bool, datetime] | None:
+        """How well a source fits an event of its key, or None when it does not belong.
+
+        An event whose window holds the source comes before one it only reverses; among
+        those, one with the same kind of demand, then the most recent.
+        """
+        inside = in_window(event.first_seen, event.last_seen, published, self.window)
+        if not inside and not reverses(
+            event.first_seen, event.current_stage, published, stage, self.window
+        ):
+            return None
+        return inside, kind in event.demand_kinds, as_aware(event.last_seen)
 
     @property
     def events(self) -> list[Event]:

@@ -66,10 +66,10 @@ _DATE = re.compile(
 _DATE_HINT = re.compile(
     r"\d|" + "|".join(m.lower() for m in _MONTHS.split("|")) + r"|\bend\s+of|\bende\b|\bfin\b"
 )
+# matched against lower-cased sentences
 _DEADLINE = re.compile(
-    r"take\s+effect|takes\s+effect|came\s+into\s+force|come\s+into\s+force|deadline|in\s+Kraft|"
-    r"entre(?:ra)?\s+en\s+vigueur|entre\s+en\s+vigor",
-    re.I,
+    r"take\s+effect|takes\s+effect|came\s+into\s+force|come\s+into\s+force|deadline|in\s+kraft|"
+    r"entre(?:ra)?\s+en\s+vigueur|entre\s+en\s+vigor"
 )
 _QUOTE = re.compile(r"[\"“«„]\s*([^\"“”«»„]{25,400}?)\s*[\"”»“]")
 _SPEAKER_AFTER = re.compile(
@@ -212,9 +212,10 @@ def _is_english(text: str) -> bool:
 def find_effective_date(facts: list[SentenceFacts]) -> str | None:
     """A date stated next to an exit or a deadline ("December 30", "1 September")."""
     for fact in facts:
-        if not _DATE_HINT.search(fact.low):
+        # cheapest test first: most sentences hold neither an exit nor a deadline
+        if not (fact.has_exit or _DEADLINE.search(fact.low)):
             continue
-        if not (fact.has_exit or _DEADLINE.search(fact.text)):
+        if not _DATE_HINT.search(fact.low):
             continue
         match = _DATE.search(fact.text)
         if match:

@@ -30,23 +30,13 @@ class ExitMention:
 class SentenceFacts:
     """The concepts found in one sentence of the cleaned article.
 
-    Exits, surveillance terms and compliance are found for every sentence up front; the
-    other concepts are looked up on first use, because most sentences are never asked
-    about them (the classifier only looks around exits), which halves the cost.
+    Exits and government cut-offs are found for every sentence up front, because every
+    later step starts from them. Every other concept is looked up on first use: most
+    sentences are never asked about them (the classifier only looks around exits, and an
+    article that is not relevant is never extracted), which halves the cost.
     """
 
-    __slots__ = (
-        "_cache",
-        "compliance",
-        "exits",
-        "index",
-        "low",
-        "negated_exit",
-        "part",
-        "surveillance",
-        "surveillance_denied",
-        "text",
-    )
+    __slots__ = ("_cache", "_surveillance", "exits", "index", "low", "negated_exit", "part", "text")
 
     def __init__(
         self,
@@ -54,21 +44,16 @@ class SentenceFacts:
         index: int,
         part: str,
         exits: list[ExitMention] | None = None,
-        surveillance: frozenset[str] = frozenset(),
         *,
         negated_exit: bool = False,
-        compliance: bool = False,
-        surveillance_denied: bool = False,
     ) -> None:
         self.text = text
         self.low = lx.lower(text)
         self.index = index
         self.part = part  # "title", "summary" or "body"
         self.exits = exits or []
-        self.surveillance = surveillance
         self.negated_exit = negated_exit
-        self.compliance = compliance
-        self.surveillance_denied = surveillance_denied
+        self._surveillance: frozenset[str] | None = None
         self._cache: dict[str, bool] = {}
 
     def _has(self, name: str, pattern: re.Pattern[str]) -> bool:
@@ -112,6 +97,30 @@ class SentenceFacts:
         )
 
     @property
+    def surveillance(self) -> frozenset[str]:
+        """Kinds of surveillance capability named (access, monitoring, scanning, retention)."""
+        if self._surveillance is None:
+            self._surveillance = frozenset(
+                kind for kind, pattern in lx.SURVEILLANCE_KINDS.items() if pattern.search(self.low)
+            )
+        return self._surveillance
+
+    @property
+    def surveillance_denied(self) -> bool:
+        """ "had not been asked to hand over user data": no demand was made."""
+        return self._has("denied", lx.SURVEILLANCE_DENIED)
+
+    @property
+    def compliance(self) -> bool:
+        """A company going along with a demand; "will not comply" is a refusal instead."""
+        if "compliance" not in self._cache:
+            self._cache["compliance"] = any(
+                not lx.COMPLIANCE_NEGATION.search(self.text[max(0, m.start() - 40) : m.start()])
+                for m in lx.COMPLIANCE.finditer(self.low)
+            )
+        return self._cache["compliance"]
+
+    @property
     def has_exit(self) -> bool:
         return bool(self.exits)
 
@@ -127,7 +136,7 @@ class SentenceFacts:
 
 
 def read_facts(text: CleanText) -> list[SentenceFacts]:
-    """Scan the article for every concept, one pass per concept over the whole text.
+    """Find the exits of every sentence, in one pass per exit concept over the whole text.
 
     One pass per concept (rather than per sentence) keeps the number of regex calls
     independent of article length; matches are then bucketed into their sentences.
@@ -135,27 +144,13 @@ def read_facts(text: CleanText) -> list[SentenceFacts]:
     parts = [("title", [text.title] if text.title else []), ("summary", text.summary)]
     parts.append(("body", text.body))
     placed = [(part, i, s) for part, sentences in parts for i, s in enumerate(sentences)]
-    sentences = [s for _, _, s in placed]
-    scan = _Scan(sentences)
-    kinds = {k: scan.sentences_with(p) for k, p in lx.SURVEILLANCE_KINDS.items()}
-    denied = scan.sentences_with(lx.SURVEILLANCE_DENIED)
+    scan = _Scan([s for _, _, s in placed])
     exits = scan.matches(lx.EXIT)
     blocks = scan.matches(lx.BLOCK)
-    complying = scan.matches(lx.COMPLIANCE)
     facts = []
     for n, (part, index, sentence) in enumerate(placed):
         found, negated = _exits(sentence, exits.get(n, []), blocks.get(n, []))
-        fact = SentenceFacts(
-            sentence,
-            index,
-            part,
-            found,
-            frozenset(k for k, hit in kinds.items() if n in hit),
-            negated_exit=negated,
-            compliance=_complies(sentence, complying.get(n, [])),
-            surveillance_denied=n in denied,
-        )
-        facts.append(fact)
+        facts.append(SentenceFacts(sentence, index, part, found, negated_exit=negated))
     return facts
 
 
@@ -170,24 +165,15 @@ class _Scan:
             offset += len(sentence) + 1
         self.text = lx.lower("\n".join(sentences))
 
-    def _locate(self, match: re.Match[str]) -> tuple[int, int, int] | None:
-        """Sentence number and offsets of a match, or None if it spans two sentences."""
-        n = bisect_right(self.starts, match.start()) - 1
-        start = self.starts[n]
-        end = self.starts[n + 1] - 1 if n + 1 < len(self.starts) else len(self.text)
-        if match.end() > end:
-            return None
-        return n, match.start() - start, match.end() - start
-
-    def sentences_with(self, pattern: re.Pattern[str]) -> set[int]:
-        return {loc[0] for m in pattern.finditer(self.text) if (loc := self._locate(m))}
-
     def matches(self, pattern: re.Pattern[str]) -> dict[int, list[tuple[int, int]]]:
+        """Sentence number -> offsets of the pattern's matches that lie within it."""
         found: dict[int, list[tuple[int, int]]] = {}
         for match in pattern.finditer(self.text):
-            loc = self._locate(match)
-            if loc:
-                found.setdefault(loc[0], []).append((loc[1], loc[2]))
+            n = bisect_right(self.starts, match.start()) - 1
+            start = self.starts[n]
+            end = self.starts[n + 1] - 1 if n + 1 < len(self.starts) else len(self.text)
+            if match.end() <= end:
+                found.setdefault(n, []).append((match.start() - start, match.end() - start))
         return found
 
 
@@ -210,21 +196,15 @@ def _exits(
     return found, negated and not found
 
 
-def _complies(sentence: str, spans: list[tuple[int, int]]) -> bool:
-    """A company going along with a demand; "will not comply" is a refusal instead."""
-    for start, _ in spans:
-        if not lx.COMPLIANCE_NEGATION.search(sentence[max(0, start - 40) : start]):
-            return True
-    return False
-
-
 def neighbours(facts: list[SentenceFacts], position: int, distance: int) -> list[SentenceFacts]:
-    """Sentences near one sentence; the title and summary count as next to the lead."""
-    here = facts[position]
-    near = []
-    for other_position, other in enumerate(facts):
-        if other_position == position:
-            continue
-        if abs(other_position - position) <= distance or (here.lead and other.lead):
-            near.append(other)
-    return near
+    """Sentences near one sentence, in order; the title and summary count as next to the lead.
+
+    Lead sentences come first in `read_facts` order, so the sentences near a lead sentence
+    are one slice from the start, and those near any other sentence are its window.
+    """
+    start, end = max(0, position - distance), min(len(facts), position + distance + 1)
+    if facts[position].lead:
+        start = 0
+        while end < len(facts) and facts[end].lead:
+            end += 1
+    return facts[start:position] + facts[position + 1 : end]

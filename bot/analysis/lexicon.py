@@ -452,7 +452,7 @@ ANNOUNCE = _compile(
     r"van\s+a",
     r"anunci\w*",
     r"a\s+partir",
-    r"\w+(?:ará|erá|irá|arán|erán|irán)",
+    r"\w+[aei]rán?",  # Spanish future: saldrá, cerrarán
 )
 
 COMPLETE = _compile(
@@ -474,6 +474,9 @@ COMPLETE = _compile(
     r"started\s+(?:blocking|to\s+block)",
     r"since\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|then|last)",
     r"last\s+(?:week|month)",
+    # the verb is checked first so the six look-behinds run only where it stands
+    r"(?=left|exited|withdrew|shut|removed|closed|ceased|stopped|switched|disabled|"
+    r"suspended|ended|cut|took|pulled)"
     r"(?<!to\s)(?<!will\s)(?<!would\s)(?<!may\s)(?<!could\s)(?<!might\s)"
     r"(?:left|exited|withdrew|shut|removed|closed|ceased|stopped|switched|disabled|"
     r"suspended|ended|cut|took|pulled)(?=\s+(?:its|their|the|all|down|off|out|a|an|"

@@ -38,11 +38,11 @@ def find_stage(facts: list[SentenceFacts]) -> Stage:
     prior_in_article = any(f.prior for f in facts)
     for fact in facts:
         weight = _weight(fact)
-        if fact.reverse and fact.lead and (fact.has_exit or fact.prior or prior_in_article):
+        if fact.lead and fact.reverse and (fact.has_exit or fact.prior or prior_in_article):
             votes[Stage.REVERSED] += weight * 1.5
             continue
         for mention in fact.exits:
-            stage, strength = _mention_stage(fact.text, mention)
+            stage, strength = _mention_stage(fact, mention)
             votes[stage] += weight * strength
     return max(_PRIORITY, key=lambda stage: votes[stage])
 
@@ -55,11 +55,11 @@ def _weight(fact: SentenceFacts) -> float:
     return _LATE_WEIGHT
 
 
-def _mention_stage(sentence: str, mention: ExitMention) -> tuple[Stage, float]:
+def _mention_stage(fact: SentenceFacts, mention: ExitMention) -> tuple[Stage, float]:
     """The stage one exit verb expresses, from the words just before it."""
-    window = mention.before[-_WINDOW:] + sentence[mention.start : mention.end]
-    low_window, low_sentence = lx.lower(window), lx.lower(sentence)
-    conditional = _WILL.search(window) and _IF.search(sentence)
+    window = mention.before[-_WINDOW:] + fact.text[mention.start : mention.end]
+    low_window, low_sentence = lx.lower(window), fact.low
+    conditional = _WILL.search(window) and _IF.search(fact.text)
     if (
         _STRONG_THREAT.search(window)
         or conditional

@@ -162,6 +162,16 @@ class StoryRepository:
                 (key, at - window, at + window),
             )
         ).fetchone()
+        if row is None and stage == Stage.REVERSED.value:
+            # A reversal (ban lifted, deal reached) can come long after the exit it ends;
+            # it belongs to the latest exit of that company and country not yet reversed.
+            row = await (
+                await conn.execute(
+                    "SELECT id, stage FROM events WHERE key = ? AND stage != ? "
+                    "AND first_at <= ? + ? ORDER BY last_at DESC LIMIT 1",
+                    (key, Stage.REVERSED.value, at, window),
+                )
+            ).fetchone()
         if row is None:
             cursor = await conn.execute(
                 "INSERT INTO events (key, company, country, demand, stage, first_at, last_at, "

@@ -1,6 +1,12 @@
 """Cleaning: page furniture never survives, story sentences always do."""
 
-from bot.analysis.clean import clean_article, clean_lines, is_boilerplate, split_sentences
+from bot.analysis.clean import (
+    _FURNITURE_PHRASES,
+    clean_article,
+    clean_lines,
+    is_boilerplate,
+    split_sentences,
+)
 
 STORY = "Nimbus Mail said on Tuesday it will close its servers in Ruritania by March 1."
 NOISY_PAGE = f"""Meet 2,000 security leaders at the Cloud Defense Summit in Denver. Register here.
@@ -63,3 +69,17 @@ def test_german_ordinal_dates_do_not_end_a_sentence() -> None:
         "Die Dienste werden ab dem 11. Oktober abgeschaltet.",
         "Der Hersteller schweigt.",
     ]
+
+
+def test_every_furniture_phrase_names_the_hint_that_gates_it() -> None:
+    # a line is only searched for a phrase when it holds the phrase's hint
+    for hint, phrase in _FURNITURE_PHRASES:
+        assert hint in phrase
+
+
+def test_furniture_found_behind_its_hint_in_any_case() -> None:
+    assert is_boilerplate("All Rights Reserved.")
+    assert is_boilerplate("Read our Privacy Policy")
+    assert is_boilerplate("Jane Roe previously covered telecoms for a wire service.")
+    assert is_boilerplate("Join us at the Secure Future Summit in Lisbon this May")
+    assert not is_boilerplate("The commission is reviewing whether the order was lawful.")

@@ -1,4 +1,4 @@
-"""Event grouping: same company, country and demand kind within a window is one event."""
+"""Event grouping: same company and country within a window is one event."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +25,7 @@ def day(n: int) -> datetime:
 def test_key_normalises_company_and_country() -> None:
     a = event_key(relevant("BlackBerry Ltd", "Pakistan", Stage.ANNOUNCED))
     b = event_key(relevant("BlackBerry", "PK", Stage.REVERSED, "backdoor access"))
-    assert a == b == "blackberry|PK|access"
+    assert a == b == "blackberry|PK"
     assert event_key(Analysis(False, 0.1)) is None
 
 
@@ -46,13 +46,45 @@ def test_a_source_after_the_window_starts_a_new_event() -> None:
     assert first != later
 
 
-def test_different_demand_kinds_are_different_events() -> None:
+def test_one_demand_worded_as_two_kinds_stays_one_event() -> None:
     grouper = EventGrouper()
     access = grouper.assign("a", day(0), relevant("Proton", "Switzerland", Stage.THREATENED))
     logs = grouper.assign(
         "b", day(1), relevant("Proton", "Switzerland", Stage.THREATENED, "retain user data")
     )
-    assert access != logs
+    assert access == logs
+
+
+def test_demand_kind_breaks_ties_between_open_events() -> None:
+    grouper = EventGrouper(window=timedelta(days=60))
+    logs = grouper.assign(
+        "a", day(0), relevant("Proton", "Switzerland", Stage.THREATENED, "retain user data")
+    )
+    access = grouper.assign("b", day(100), relevant("Proton", "Switzerland", Stage.THREATENED))
+    assert logs != access
+    # day 50 is within the window of both; the kind of demand decides
+    later_logs = grouper.assign(
+        "c", day(50), relevant("Proton", "Switzerland", Stage.ANNOUNCED, "store IP addresses")
+    )
+    assert later_logs == logs
+
+
+def test_a_late_reversal_joins_the_exit_it_undoes() -> None:
+    grouper = EventGrouper(window=timedelta(days=60))
+    ban = grouper.assign("a", day(0), relevant("Telegram", "Russia", Stage.COMPLETED))
+    lifted = grouper.assign("b", day(700), relevant("Telegram", "Russia", Stage.REVERSED))
+    assert lifted == ban
+    # once reversed, a new exit after the window is a new event, and so is its reversal
+    again = grouper.assign("c", day(1500), relevant("Telegram", "Russia", Stage.THREATENED))
+    assert again != ban
+    assert grouper.assign("d", day(1600), relevant("Telegram", "Russia", Stage.REVERSED)) == again
+
+
+def test_a_late_source_that_is_not_a_reversal_starts_a_new_event() -> None:
+    grouper = EventGrouper(window=timedelta(days=60))
+    first = grouper.assign("a", day(0), relevant("Telegram", "Russia", Stage.COMPLETED))
+    later = grouper.assign("b", day(700), relevant("Telegram", "Russia", Stage.ANNOUNCED))
+    assert first != later
 
 
 def test_ids_are_stable_across_runs() -> None:

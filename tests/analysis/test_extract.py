@@ -19,6 +19,12 @@ def test_countries_from_names_demonyms_and_regulators() -> None:
     assert country_name("RU") == "Russia"
 
 
+def test_familiar_english_names_are_found_where_cldr_renamed_the_country() -> None:
+    text = "It left Turkey, then the Ivory Coast, then the Czech Republic."
+    assert [m.code for m in find_countries(text)] == ["TR", "CI", "CZ"]
+    assert country_name("TR") == "Turkey"
+
+
 def test_country_left_wins_over_company_home_and_company_over_regulator() -> None:
     article = Article(
         id="x",

@@ -247,3 +247,39 @@ async def test_guild_settings_merge_and_remove(store: Store) -> None:
     assert await store.settings.get(7) == {}
     await store.settings.update(7, {"channel": 11, "threshold": 0.6})
     assert await store.settings.update(7, {"threshold": None}) == {"channel": 11}
+
+
+async def test_a_late_reversal_joins_the_exit_it_ends(store: Store) -> None:
+    feed = await add_feed(store)
+    exit_story, unrelated, reversal = (
+        await store.entries.save_items(
+            feed, [keyed("exit", day=1), keyed("other", day=2), keyed("back", day=28)]
+        )
+    ).pending
+    window = 86400.0
+    exited = await store.stories.save_analysis(
+        exit_story,
+        relevant(Stage.COMPLETED),
+        outlet="",
+        event_key="k",
+        event_window=window,
+        destinations=CONSOLE,
+    )
+    other = await store.stories.save_analysis(
+        unrelated,
+        relevant(Stage.COMPLETED, company="Other"),
+        outlet="",
+        event_key="other",
+        event_window=window,
+        destinations=CONSOLE,
+    )
+    back = await store.stories.save_analysis(
+        reversal,
+        relevant(Stage.REVERSED),
+        outlet="",
+        event_key="k",
+        event_window=window,
+        destinations=CONSOLE,
+    )
+    assert back.event_id == exited.event_id != other.event_id
+    assert back.change == "stage_change"
