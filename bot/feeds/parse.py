@@ -3,8 +3,11 @@
 XML feeds go through feedparser, chosen over fastfeedparser on measured correctness (see
 docs/feeds.md): it resolves relative links and xml:base, recovers from wrong or mixed
 encodings, keeps more items of malformed XML, and does not expand entity declarations.
-JSON Feed, which feedparser does not read, has a small reader here. The functions are
-synchronous and CPU-bound; callers run them in an executor.
+feedparser is slow, though, so plain well-formed feeds are first offered to
+`fast_parse.read_feed`, which returns the same fields shaped as feedparser shapes them, or
+None to leave the document to feedparser. JSON Feed, which feedparser does not read, has a
+small reader here. The functions are synchronous and CPU-bound; callers run them in an
+executor.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from bot.errors import FeedParseError
+from bot.feeds.fast_parse import read_feed
 from bot.feeds.text import html_to_text, truncate
 from bot.models import FeedItem, ParsedFeed
 
@@ -118,12 +122,8 @@ def _looks_like_json(body: bytes, content_type: str | None) -> bool:
 
 
 def _parse_xml_feed(body: bytes, url: str, content_type: str | None, limits: _Limits) -> ParsedFeed:
-    """RSS and Atom through feedparser; a tolerant parse with items is accepted."""
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    # Bytes, never str: given a str feedparser may treat it as a URL or a file name.
-    result = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    """RSS and Atom: the fast reader when it can, else feedparser's tolerant parse."""
+    result = read_feed(body, url, content_type) or _feedparser(body, url, content_type)
     version = result.get("version") or ""
     entries = result.get("entries") or []
     if not version and not entries:
@@ -137,6 +137,14 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, limits: _Li
         items=_newest(items, limits.max_items),
         format=version or "unknown",
     )
+
+
+def _feedparser(body: bytes, url: str, content_type: str | None) -> Mapping[str, Any]:
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    # Bytes, never str: given a str feedparser may treat it as a URL or a file name.
+    return feedparser.parse(body, response_headers=headers, sanitize_html=True)
 
 
 def _xml_item(entry: Mapping[str, Any], url: str, limits: _Limits) -> FeedItem:
