@@ -92,14 +92,24 @@ class OutboxWorker:
         self._rng = random.Random()
 
     async def drain(self, limit: int = 50) -> int:
-        """Send what is due now; returns how many were delivered."""
+        """Send what is due now, `limit` items per read; returns how many were delivered.
+
+        A full batch means more may be due, so the next one is read at once rather than after
+        the caller's pause: one story for fifty servers is fifty items, and a burst of them
+        should go out as fast as Discord takes them. Each item leaves the due set (sent, held,
+        failed, or retried later), so the loop ends.
+        """
         delivered, capped = 0, set()
-        for item in await self._store.outbox.due(prefix=self._prefix, limit=limit):
-            if await self._over_cap(item):
-                await self._store.outbox.hold(item.id, "held back by the daily cap")
-                capped.add(item.destination)
-                continue
-            delivered += await self._deliver(item)
+        while True:
+            batch = await self._store.outbox.due(prefix=self._prefix, limit=limit)
+            for item in batch:
+                if await self._over_cap(item):
+                    await self._store.outbox.hold(item.id, "held back by the daily cap")
+                    capped.add(item.destination)
+                    continue
+                delivered += await self._deliver(item)
+            if len(batch) < limit:
+                break
         for destination in sorted(capped):
             held = [await self._load(item) for item in await self._store.outbox.held(destination)]
             await self._sender.summarise_held(destination, held)

@@ -37,6 +37,10 @@ APOLOGY = (
     "please try again in a moment."
 )
 STORAGE_BUSY = "The story database is busy right now; please try again in a moment."
+# Discord's codes for an interaction that can no longer be answered: the first answer came
+# after its 3-second deadline (10062 Unknown interaction), or a follow-up after the token's
+# 15 minutes (50027 Invalid webhook token).
+EXPIRED_CODES = frozenset({10062, 50027})
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
 
 
@@ -63,8 +67,22 @@ def install_error_handler(bot: discord.Client) -> None:
 
 
 async def handle_error(interaction: discord.Interaction, error: Exception) -> None:
-    """Answer privately with what went wrong; log what is not the member's doing."""
+    """Answer privately with what went wrong; log what is not the member's doing.
+
+    An expired interaction is not a bug in the command and cannot be answered at all (any
+    reply fails the same way), so it gets one plain warning instead of a traceback.
+    """
     cause = unwrap(error)
+    if isinstance(cause, discord.HTTPException) and cause.code in EXPIRED_CODES:
+        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+        log.warning(
+            "%s expired before ExitWatch answered (%.1fs after the member sent it; Discord "
+            "allows 3s for the first answer, 15 minutes for follow-ups): %s",
+            action_name(interaction),
+            age,
+            cause.text,
+        )
+        return
     message = explain(cause)
     if message is None:
         log.error(

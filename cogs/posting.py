@@ -37,6 +37,15 @@ def guild_of(destination: str) -> int:
     return int(destination.removeprefix(GUILD_PREFIX))
 
 
+def nonce_of(delivery: Delivery) -> str:
+    """A nonce Discord enforces: a send repeated within minutes returns the first message.
+
+    This covers what the outbox cannot see: discord.py retrying a create after a 5xx that
+    Discord answered after storing the message. Unique per outbox item (at most 25 chars).
+    """
+    return f"exitwatch-{delivery.item.id}"
+
+
 class DiscordSender:
     """Sends one outbox item to its guild, translating Discord errors for the worker."""
 
@@ -48,9 +57,12 @@ class DiscordSender:
         guild_id = guild_of(delivery.item.destination)
         settings = await self._settings(guild_id)
         try:
-            if delivery.post is None or delivery.item.kind == "post":
+            if delivery.post is None:
                 return await self._post(delivery, settings)
-            if delivery.item.kind == "source":
+            if delivery.item.kind in ("post", "source"):
+                # A "post" with a post already made: while it waited out a retry, a later
+                # source of its event went first and posted the event; posting again would
+                # double it, so bring that message up to date instead.
                 return await self._add_source(delivery)
             return await self._stage(delivery)
         except discord.Forbidden as exc:
@@ -103,7 +115,11 @@ class DiscordSender:
             )
             return Delivered(created.thread.id, created.message.id, created.thread.id)
         message = await channel.send(
-            content=content, embed=embed, view=view, allowed_mentions=mentions
+            content=content,
+            embed=embed,
+            view=view,
+            allowed_mentions=mentions,
+            nonce=nonce_of(delivery),
         )
         thread_id = None
         if settings.thread_per_event and isinstance(channel, discord.TextChannel):
@@ -146,6 +162,7 @@ class DiscordSender:
             embed=stage_embed(event, story, ref),
             reference=reference,
             allowed_mentions=discord.AllowedMentions.none(),
+            nonce=nonce_of(delivery),
         )
         return Delivered(target.id, message.id, post.thread_id)
 

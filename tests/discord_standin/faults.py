@@ -27,6 +27,7 @@ class Fault:
     retry_after: float = 1.0
     is_global: bool = False
     hang: bool = False
+    after_handling: bool = False
 
     def matches(self, method: str, route: str, path: str) -> bool:
         """True for the route template (``/channels/{channel_id}/messages``) or exact path."""

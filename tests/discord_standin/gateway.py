@@ -39,9 +39,15 @@ _EVENT_INTENTS |= {"CHANNEL_UPDATE": GUILDS, "THREAD_CREATE": GUILDS}
 class Connection:
     """One websocket, compressing with zlib-stream when the client asked for it."""
 
-    def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        compress: bool,
+        transport: asyncio.BaseTransport | None = None,
+    ) -> None:
         self.ws = ws
         self._zlib = zlib.compressobj() if compress else None
+        self._transport = transport
 
     async def send(self, payload: Json) -> None:
         """Send one gateway payload."""
@@ -51,6 +57,11 @@ class Connection:
         else:
             data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
             await self.ws.send_bytes(data)
+
+    def drop(self) -> None:
+        """Cut the TCP connection without a close frame, as a network failure would."""
+        if self._transport is not None:
+            self._transport.abort()
 
 
 @dataclass
@@ -89,7 +100,8 @@ class Gateway:
         """Run one websocket connection until either side closes it."""
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        connection = Connection(ws, request.query.get("compress") == "zlib-stream")
+        compress = request.query.get("compress") == "zlib-stream"
+        connection = Connection(ws, compress, request.transport)
         hello = {"heartbeat_interval": int(self.heartbeat_interval * 1000)}
         await connection.send({"op": HELLO, "d": hello, "s": None, "t": None})
         async for message in ws:
@@ -197,6 +209,23 @@ class Gateway:
         await session.connection.send({"op": RECONNECT, "d": None, "s": None, "t": None})
         async with asyncio.timeout(limit):
             await self.resumed.wait()
+
+    async def disconnect(self, limit: float, *, resumable: bool = True) -> None:
+        """Drop the live connection without a close frame and wait (at most ``limit`` s) until
+        the client is back: resumed, or, when ``resumable`` is false (Discord has expired the
+        session, so a RESUME gets op 9), identified anew with READY and every GUILD_CREATE."""
+        session = self.live
+        if session is None or session.connection is None:
+            raise RuntimeError("no bot is connected to the gateway")
+        self.resumed.clear()
+        if not resumable:
+            self.ready.clear()
+            del self.sessions[session.id]
+        session.connection.drop()
+        session.connection = None
+        back = self.resumed if resumable else self.ready
+        async with asyncio.timeout(limit):
+            await back.wait()
 
     async def close(self) -> None:
         """Close every live connection (going away) so the server can stop promptly."""

@@ -57,6 +57,8 @@ def new_message(
     }
     if payload.get("message_reference"):
         message["message_reference"] = payload["message_reference"]
+    if payload.get("nonce"):
+        message["nonce"] = str(payload["nonce"])
     message |= extra or {}
     apply_edit(state, message, payload, uploads, guild=guild, channel=channel, base_url=base_url)
     message["edited_timestamp"] = None

@@ -119,11 +119,13 @@ class RestApi:
             if not path.startswith(_TOKEN_ROUTES) and not self._authorized(request):
                 raise DiscordError(401, 0, "401: Unauthorized")
             fault = self.faults.take(request.method, route, path)
-            if fault is not None:
+            if fault is not None and not fault.after_handling:
                 response = await self.faults.answer(fault)
             else:
                 result = await handler(request)
                 response = result if isinstance(result, web.StreamResponse) else _answer(result)
+                if fault is not None:
+                    response = await self.faults.answer(fault)
         except DiscordError as refusal:
             response = json_response(refusal.body(), refusal.status)
         record.status = response.status
@@ -318,6 +320,9 @@ class RestApi:
         needs = send | (Permission.ATTACH_FILES if uploads else NO_PERMISSIONS)
         guild, channel = self._channel(request, needs)
         validate_message(body, files=len(uploads))
+        earlier = self._same_nonce(channel, body)
+        if earlier is not None:
+            return earlier
         message = new_message(
             self.state,
             guild=guild,
@@ -329,6 +334,17 @@ class RestApi:
         self.state.messages[channel.id].append(message)
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+    def _same_nonce(self, channel: Channel, body: Json) -> Json | None:
+        """With `enforce_nonce`, Discord answers a repeated nonce with the first message."""
+        nonce = body.get("nonce")
+        if not (nonce and body.get("enforce_nonce")):
+            return None
+        author = self.state.bot_user["id"]
+        for message in self.state.messages[channel.id]:
+            if message.get("nonce") == str(nonce) and message["author"]["id"] == author:
+                return message
+        return None
 
     async def get_message(self, request: web.Request) -> Json:
         """One message of a channel."""

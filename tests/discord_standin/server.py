@@ -114,6 +114,16 @@ class DiscordStandIn:
         return self.gateway.url
 
     @property
+    def response_deadline(self) -> float:
+        """Seconds the bot has to answer an interaction (3 on Discord)."""
+        return self.interactions.deadline
+
+    @response_deadline.setter
+    def response_deadline(self, seconds: float) -> None:
+        """Applies to interactions created from now on."""
+        self.interactions.deadline = seconds
+
+    @property
     def application_id(self) -> int:
         """The application's id, which is also the bot user's id."""
         return self.state.application_id
@@ -162,6 +172,29 @@ class DiscordStandIn:
     async def reconnect(self) -> None:
         """Send op 7 RECONNECT and wait until the bot has resumed its session."""
         await self.gateway.reconnect(self.state.changes.limit)
+
+    async def disconnect(self, *, resumable: bool = True) -> None:
+        """Cut the bot's gateway connection (no close frame, as a network failure would) and
+        wait until it is back: resumed, or, with ``resumable=False`` (the session expired, so
+        its RESUME is answered op 9), identified anew and sent every GUILD_CREATE."""
+        await self.gateway.disconnect(self.state.changes.limit, resumable=resumable)
+
+    async def wait_for_requests(
+        self,
+        method: str | None = None,
+        route: str | None = None,
+        predicate: Callable[[RecordedRequest], bool] = lambda request: True,
+        *,
+        count: int = 1,
+    ) -> list[RecordedRequest]:
+        """The answered REST calls of ``method`` and ``route`` (template or exact path) that
+        match ``predicate``, once there are at least ``count`` (past ones included)."""
+
+        def match() -> list[RecordedRequest] | None:
+            found = [r for r in self.requests(method, route) if r.status and predicate(r)]
+            return found if len(found) >= count else None
+
+        return await self.state.changes.wait_for(match)
 
     # -- interactions ------------------------------------------------------------------------
 
@@ -339,11 +372,16 @@ class DiscordStandIn:
         times: int = 1,
         retry_after: float = 1.0,
         is_global: bool = False,
+        after_handling: bool = False,
     ) -> None:
         """Answer the next ``times`` calls to ``route`` (a template such as
         ``/channels/{channel_id}/messages``, or an exact path) with ``status``; a 429 carries
-        ``retry_after`` the way Discord sends it."""
-        self._faults.add(Fault(method, route, status, times, retry_after, is_global))
+        ``retry_after`` the way Discord sends it. With ``after_handling`` the call is carried
+        out first (a message is created) and only its answer is lost, as when Discord stores
+        a message and then fails to reply."""
+        fault = Fault(method, route, status, times, retry_after, is_global)
+        fault.after_handling = after_handling
+        self._faults.add(fault)
 
     def hang(self, method: str, route: str, *, times: int = 1) -> None:
         """Never answer the next ``times`` calls to ``route`` (until the stand-in stops)."""

@@ -20,11 +20,12 @@ from tests.e2e.harness import TOKEN, BotProcess, write_config
 from tests.feed_site import FeedSite, rss
 
 MESSAGES = "/channels/{channel_id}/messages"
+DISCORD_PY_TRIES = 5  # discord.py tries a request five times before raising
 
 
 @pytest.fixture
 async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN, wait_limit=30.0) as running:
+    async with DiscordStandIn(token=TOKEN, wait_limit=60.0) as running:
         yield running
 
 
@@ -204,3 +205,22 @@ async def test_story_buttons_still_work_after_a_restart(
     reply = await call.wait_final()
     assert call.ephemeral
     assert "northwire.example" in str(reply)
+
+
+async def test_a_lost_answer_to_a_stored_message_does_not_double_it(
+    tmp_path: Path, discord_api: DiscordStandIn, guild: Guild, site: FeedSite, bot: BotProcess
+) -> None:
+    """Discord stores the message but every answer is lost, until discord.py gives up.
+
+    discord.py's own retries reuse one nonce; the outbox's later retry is a new send, so it
+    must carry the outbox item's nonce for Discord to return the stored message.
+    """
+    site.put("/feed.xml", feed_of(stories.FIRST_SOURCE))
+    configure(tmp_path, discord_api, guild, site)
+    discord_api.fail("POST", MESSAGES, status=500, times=DISCORD_PY_TRIES, after_handling=True)
+    await bot.start()
+    await discord_api.wait_for_requests("POST", MESSAGES, lambda r: r.status == 200)
+    await settle(bot, 3.0)
+    statuses = [r.status for r in discord_api.requests("POST", MESSAGES)]
+    assert statuses == [500] * DISCORD_PY_TRIES + [200]
+    assert len(discord_api.messages(guild.channel("news"))) == 1

@@ -1,0 +1,66 @@
+"""Which servers get a story: thresholds, filters, and feeds owned by one server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.config import parse_config
+from bot.models import Analysis, FeedItem, Stage
+from bot.routing import guild_router
+from bot.storage import Store
+from bot.storage.records import EntryRecord, KeyedItem, Target
+
+CONFIG = parse_config(
+    "discord:\n  guilds:\n    111:\n      channel: 5\n    222:\n      channel: 6\n"
+    "analysis:\n  threshold: 0.5\n"
+)
+
+
+def exit_story(score: float = 0.9, country: str = "India") -> Analysis:
+    return Analysis(
+        relevant=True, score=score, company="Lockwell", country=country, stage=Stage.COMPLETED
+    )
+
+
+async def entry_from(
+    store: Store, *, guild_id: int = 0, channel_id: int | None = None
+) -> EntryRecord:
+    url = f"https://feeds.example/{guild_id}.xml"
+    if guild_id:
+        feed = await store.feeds.add(
+            url=url, name="G", guild_id=guild_id, interval_s=60, channel_id=channel_id
+        )
+    else:
+        [feed] = await store.feeds.sync_configured(
+            [{"url": url, "guild_id": 0, "name": "C", "interval_s": 60.0, "backfill": 0,
+              "channel_id": None}],
+            "config",
+        )  # fmt: skip
+    item = FeedItem(title="t", link=f"https://n.example/{guild_id}",
+                    published=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+    key = f"url:{guild_id}:{await store.entries.count()}"
+    saved = await store.entries.save_items(feed.id, [KeyedItem(key, "h", item, True)])
+    return saved.pending[0]
+
+
+async def test_configured_feed_reaches_every_server(store: Store) -> None:
+    route = guild_router(store, CONFIG, lambda: [333])
+    targets = await route(exit_story(), await entry_from(store))
+    assert targets == [Target("guild:111"), Target("guild:222"), Target("guild:333")]
+
+
+async def test_a_servers_own_feed_reaches_only_that_server_and_its_channel(store: Store) -> None:
+    route = guild_router(store, CONFIG, lambda: [111, 222])
+    targets = await route(exit_story(), await entry_from(store, guild_id=222, channel_id=77))
+    assert targets == [Target("guild:222", 77)]
+
+
+async def test_threshold_and_filters_are_per_server(store: Store) -> None:
+    await store.settings.update(111, {"threshold": 0.95})
+    await store.settings.update(222, {"filters": {"countries": ["Pakistan"]}})
+    route = guild_router(store, CONFIG, list)
+    assert await route(exit_story(score=0.9), await entry_from(store)) == []
+    assert await route(exit_story(score=0.97, country="Pakistan"), await entry_from(store)) == [
+        Target("guild:111"),
+        Target("guild:222"),
+    ]
