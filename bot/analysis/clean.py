@@ -40,6 +40,13 @@ _BLOCK_TAGS = word_set(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 section article header main blockquote tr table "
     "dd dt pre hr"
 )
+# section labels that open a teaser or headline: "Short take:", "Update:", "Explainer:"
+_RUBRIC = re.compile(
+    r"(?:(?:short|quick|hot)\s+take|update[ds]?|analysis|opinion|explainer|exclusive|breaking|"
+    r"correction|editor's\s+note|in\s+brief|briefly|background|watch|listen|live)\s*:\s+",
+    re.I,
+)
+_RUBRIC_REACH = 16  # the colon of a rubric is this close to the start of the line
 # class/id values that mark page furniture rather than story text
 _FURNITURE = re.compile(
     r"cookie|consent|newsletter|subscribe|signup|sign-up|related|promo|advert|sponsor|"
@@ -218,10 +225,24 @@ def clean_lines(text: str) -> list[str]:
         text = html.unescape(text)
     lines = []
     for raw in text.splitlines():
-        line = _WS.sub(" ", raw).strip()
+        line = strip_rubric(_WS.sub(" ", raw).strip())
         if line and not is_boilerplate(line):
             lines.append(line)
     return lines
+
+
+def strip_rubric(line: str) -> str:
+    """Drop a section label ("Short take:", "Update:", "Exclusive:") that opens a line.
+
+    It is the outlet's filing, not the story, and a summary that starts with it reads badly.
+    """
+    if ":" not in line[:_RUBRIC_REACH]:
+        return line
+    match = _RUBRIC.match(line)
+    if not match or match.end() == len(line):
+        return line
+    rest = line[match.end() :]
+    return rest[0].upper() + rest[1:]
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -265,6 +286,7 @@ def _ends_with_abbreviation(head: str) -> bool:
 def clean_article(title: str, summary: str, content: str) -> CleanText:
     """Clean every part of an article; the summary is dropped when the body repeats it."""
     clean_title = _WS.sub(" ", html_to_text(title) if looks_like_html(title) else title).strip()
+    clean_title = strip_rubric(clean_title)
     body = [s for line in clean_lines(content) for s in split_sentences(line)]
     title_key = _normalise(clean_title)
     keyed = [(s, key) for s in body if (key := _normalise(s)) != title_key]

@@ -27,21 +27,49 @@ _EXIT_OBJECT = re.compile(
     re.I,
 )
 _HOME_COUNTRY = re.compile(r"^[\s-]*(?:based|headquartered|owned|registered|firm|company)", re.I)
-_DEMAND_START = re.compile(
-    r"(?<![\w-])(?:monitor|intercept|read|scan|log|store|retain|keep|record|hand\s+over|give|"
-    r"provide|build|break|weaken|undermine|decrypt|identify|trace|route|install|connect|tap|"
-    r"retrieve|share|open\s+up|create|access|retention|scanning|monitoring|logging|"
-    r"interception|backdoor|back\s+door)(?:s|ed|ing)?(?![\w-])",
-    re.I,
+_DEMAND_WORDS = (
+    r"(?<![\w-])(?:monitor|intercept|read|scan|log|store|retain|keep|record|hand\s+over|"
+    r"turn\s+over|give|provide|build|break|weaken|undermine|decrypt|identify|trace|route|"
+    r"install|connect|tap|retrieve|share|open\s+up|create|access|retention|scanning|"
+    r"monitoring|logging|interception|backdoor|back\s+door)(?:s|ed|ing)?(?![\w-])"
 )
+_DEMAND_START = re.compile(_DEMAND_WORDS, re.I)
 _DEMAND_STOP = re.compile(
     r"[.;:!?\"”»]|,\s+(?:which|and\s+it|but|saying|citing|the|a|according|including|as)\b|"
     r"\s(?:which|because|that\s+would|in\s+order|or\s+face|before|after|if|unless|so\s+that|"
     r"under|ahead\s+of|for\s+security|in\s+the\s+country|in\s+readable|rather|as|deepened|"
-    r"came|comes|would|will|was|were|is|are|has|had|and\s+(?:would|will|to|that))\b",
+    r"came|comes|would|will|could|cannot|can|may|might|should|must|was|were|is|are|has|had|"
+    r"and\s+(?:would|will|to|that))\b|"
+    r",\s+(?:\w+ing|cannot|can|could|would|will|is|are|was|were|has|have|had|said|says)\b",
     re.I,
 )
-_MAX_DEMAND_WORDS = 10
+# a demand and what it asks for: "requires providers to [record]", "wanted to be able to
+# [monitor]", "the ability to", "a rule that VPN providers [retain]", "must [keep]",
+# "seeking [access to]"; the match ends where the demanded action starts
+_DEMAND_COMPLEMENT = re.compile(
+    r"(?<![\w-])(?:(?:requir\w*|oblig\w*|forc\w*|order\w*|compel\w*|demand\w*|want\w*|"
+    r"ask\w*|mandat\w*|seek\w*|sought|push\w*|direct\w*|instruct\w*|insist\w*|ability|way|"
+    r"power|powers|capability|obligation|duty)"
+    r"(?:(?:\s+(?!to\s)[\w'’-]+){0,5}?\s+(?:to\s+(?:be\s+able\s+to\s+)?|"
+    r"that\s+(?:[\w'’-]+\s+){1,4}?)|\s+(?:(?:a|an|the)\s+)?(?=(?:[\w-]+\s+)?(?:access|"
+    r"back\s*doors?|decryption|interception)\b))|(?:must|(?:has|have|had)\s+to)\s+)"
+    rf"(?={_DEMAND_WORDS})",
+    re.I,
+)
+_MAX_DEMAND_WORDS = 12
+# words a phrase cannot end on: "access to it", "monitor traffic on the"
+_DANGLING = lx.word_set(
+    "the a an to of and or with for by on in at its their it them his her against that which "
+    "from into over under as where when who whose so"
+)
+# the law, not the demand: "retention rules", "scanning proposals", "interception regulations"
+_INSTRUMENTS = lx.word_set(
+    "rule rules law laws ordinance bill act decree decrees regulation regulations directive "
+    "proposal proposals mandate notice notices requirement requirements regime changes overhaul"
+)
+_REPORTING = lx.word_set(
+    "says said say told tells warns warned announced confirmed threatens threatened added"
+)
 _DEMAND_LABELS = {
     "access": "access to encrypted communications",
     "monitoring": "the ability to monitor communications",
@@ -78,6 +106,7 @@ _SPEAKER_AFTER = re.compile(
     r"([^,.;\"]{2,60}?)\s+(?:said|says|wrote|told|added|warned|sagte|dijo))",
     re.I,
 )
+_PRONOUNS = lx.word_set("he she they it we i sie er il elle ils él ella ellos")
 _SPEAKER_BEFORE = re.compile(
     r"([A-Z][^,.;:\"“]{1,60}?)\s+(?:said|says|wrote|told|warned|added)(?:\s+\w+){0,4}\s*[:,]?\s*$",
 )
@@ -156,21 +185,32 @@ def _describes_company(after: str) -> bool:
 
 
 def find_demand(facts: list[SentenceFacts], linked: list[int]) -> tuple[str | None, str | None]:
-    """A short phrase for the demand, and its kind (access, monitoring, scanning, retention)."""
+    """A short phrase for the demand, and its kind (access, monitoring, scanning, retention).
+
+    The best phrase is what the government asks the company to do, read as the complement
+    of the demand ("requires VPN operators to *record ...*"); next, the phrase around the
+    surveillance term. Sentences near the exit come first within each. A phrase that is a
+    clause fragment ("no-logs VPN says it") or only names the law ("retention rules") is
+    no phrase; then the kind's label stands in.
+    """
     candidates = [f for f in facts if f.surveillance_demand] or [f for f in facts if f.surveillance]
     if not candidates:
         return None, None
     anchor = min(linked) if linked else 0
+    position = {id(fact): n for n, fact in enumerate(facts)}
 
-    def preference(fact: SentenceFacts) -> tuple[bool, float]:
-        closeness = 0.2 * abs(facts.index(fact) - anchor)
-        verb = bool(_DEMAND_START.search(fact.text))
-        return (not _is_english(fact.text), closeness - 2 * fact.surveillance_demand - verb)
+    def preference(fact: SentenceFacts) -> float:
+        closeness = 0.2 * abs(position[id(fact)] - anchor)
+        return closeness - 2 * fact.surveillance_demand
 
-    best = min(candidates, key=preference)
+    english = sorted((f for f in candidates if _is_english(f.text)), key=preference)
     kind = _main_kind(facts)
-    phrase = _demand_phrase(best) if _is_english(best.text) else None
-    return phrase or _DEMAND_LABELS[kind], kind
+    for read in (_complement_phrase, _demand_phrase):
+        for fact in english:
+            phrase = read(fact)
+            if phrase:
+                return phrase, kind
+    return _DEMAND_LABELS[kind], kind
 
 
 def _main_kind(facts: list[SentenceFacts]) -> str:
@@ -183,10 +223,21 @@ def _main_kind(facts: list[SentenceFacts]) -> str:
     return max(order, key=lambda kind: (counts.get(kind, 0), -order.index(kind)))
 
 
+def _complement_phrase(fact: SentenceFacts) -> str | None:
+    """What a demand asks for: "requires VPN operators to [record customers' names ...]"."""
+    text = fact.text
+    for match in _DEMAND_COMPLEMENT.finditer(text):
+        verb = _DEMAND_START.match(text, match.end())
+        phrase = _phrase(text, match.end(), verb.end() if verb else match.end())
+        if phrase:
+            return phrase
+    return None
+
+
 def _demand_phrase(fact: SentenceFacts) -> str | None:
     """The verb phrase around the surveillance term: "monitor all BES traffic"."""
     text = fact.text
-    low = lx.lower(text)
+    low = fact.low
     hit = None
     for pattern in lx.SURVEILLANCE_KINDS.values():
         match = pattern.search(low)
@@ -196,12 +247,37 @@ def _demand_phrase(fact: SentenceFacts) -> str | None:
         return None
     window_start = max(0, hit.start() - 40)
     starts = list(_DEMAND_START.finditer(text, window_start, hit.end()))
-    start = starts[-1].start() if starts else hit.start()
-    stop = _DEMAND_STOP.search(text, hit.end())
-    end = stop.start() if stop else len(text)
-    words = text[start:end].split()[:_MAX_DEMAND_WORDS]
-    phrase = " ".join(words).strip(" ,")
-    return phrase if len(words) >= 2 else None
+    if not starts:
+        return None  # "no-logs VPN", "surveillance ordinance": not something demanded
+    return _phrase(text, starts[-1].start(), hit.end())
+
+
+def _phrase(text: str, start: int, after: int) -> str | None:
+    """The phrase from `start` to the next clause boundary after `after`, cut to fit.
+
+    A cut falls on a list boundary (", " or " and ") so the phrase never ends mid-list,
+    and trailing function words go ("access to it" -> "access"). A phrase that names
+    only the instrument ("retention rules") or holds a reporting verb is rejected.
+    """
+    stop = _DEMAND_STOP.search(text, after)
+    words = text[start : stop.start() if stop else len(text)].split()
+    if len(words) > _MAX_DEMAND_WORDS:
+        words = words[:_MAX_DEMAND_WORDS]
+        if words[-1].lower() in ("and", "or"):
+            words.pop()  # the cut fell on a list boundary already
+        elif not words[-1].endswith(","):
+            cut = " ".join(words)
+            boundary = max(cut.rfind(", "), cut.rfind(" and "))
+            if boundary > 0 and len(cut[:boundary].split()) >= 3:
+                words = cut[:boundary].split()
+    while words and words[-1].lower().strip(",") in _DANGLING:
+        words.pop()
+    if len(words) < 2:
+        return None
+    lowered = [word.lower().strip(",") for word in words]
+    if _INSTRUMENTS.intersection(lowered[1:3]) or _REPORTING.intersection(lowered):
+        return None
+    return " ".join(words).strip(" ,")
 
 
 def _is_english(text: str) -> bool:
@@ -254,7 +330,9 @@ def _speaker(facts: list[SentenceFacts], position: int, match: re.Match[str]) ->
     text = facts[position].text
     after = _SPEAKER_AFTER.match(text[match.end() :])
     if after:
-        return (after.group(1) or after.group(2)).strip()
+        speaker = (after.group(1) or after.group(2)).strip()
+        # "she said": the card cannot show a pronoun; the person is named elsewhere
+        return None if speaker.lower() in _PRONOUNS else speaker
     before = _SPEAKER_BEFORE.search(text[: match.start()])
     if before:
         return before.group(1).strip()

@@ -66,7 +66,7 @@ EXIT = _compile(
     r"ceasing",
     r"stop(?:s|ped|ping)?\s+(?:offering|operating|serving|selling|providing|doing\s+business)",
     r"suspen(?:d|ds|ded|ding|sion)",
-    r"remov(?:e|es|ed|ing|al\s+of)\s+(?:\S+\s+){0,3}servers",
+    r"remov(?:e|es|ed|ing|al\s+of)\s+(?:\S+\s+){0,4}servers",
     r"relocat\w*",
     r"mov(?:e|es|ed|ing)\s+(?:\S+\s+){0,4}(?:out\s+of|abroad|offshore)",
     r"wind(?:s|ing)?\s+down",
@@ -212,17 +212,20 @@ SURVEILLANCE_KINDS: dict[str, re.Pattern[str]] = {
         r"escane\w*",
     ),
     "retention": _compile(
-        r"data\s+retention",
-        r"retention\s+(?:rules?|laws?|requirements?|mandates?|bill|directive|period|order)",
+        r"data[\s-]retention",
+        r"retention\s+(?:rules?|laws?|requirements?|mandates?|bill|directive|period|order|plans?|"
+        r"ordinance|decree|proposals?)",
         r"retain\w*\s+(?:\S+\s+){0,3}(?:data|logs|records|communications|metadata|information)",
         r"(?:store|stores|storing|keep|keeps|keeping|log|logs|record|records|recording|save|"
         r"saving)\s+(?:\S+\s+){0,5}(?:logs|records|names|ip\s+addresses|usage|activity|"
         r"identities|metadata|browsing|connection\s+data|user\s+data|customer\s+data|"
         r"users'\s+data|customers'\s+(?:data|information)|communications|message\s+data)",
-        r"logging\s+(?:rules?|requirements?|mandates?|obligations?|laws?|orders?|directive)",
-        r"log\w*\s+(?:users|customers|user|customer)(?:'s?)?\s+(?:data|activity|identit\w*)",
+        r"logging\s+(?:rules?|requirements?|mandates?|obligations?|laws?|orders?|directive|decree)",
+        r"log\w*\s+(?:users|customers|user|customer)(?:'s?)?\s+(?:data|activity|identit\w*|"
+        r"connections)",
         r"no-logs?",
         r"identify\s+(?:\S+\s+){0,2}(?:users|customers|subscribers)",
+        r"regist(?:er|ers|ering|ry)\s+(?:of\s+)?(?:\S+\s+){0,2}(?:users?|customers?|subscribers?)",
         r"user\s+identification",
         r"traceab\w*",
         r"trace\s+(?:the\s+)?(?:first\s+)?(?:sender|originator)",

@@ -5,7 +5,8 @@ carry the CLI input fields plus `label` and `split`; the labels are stripped bef
 stories go through `run_analyze`, so what is scored is exactly what `analyze` prints.
 
 Company names match when equal after dropping legal suffixes and case, or when one is the
-other plus a product word ("Cobalt VPN" / "Cobalt"). Countries match by territory code, so
+other plus a product word ("Cobalt VPN" / "Cobalt"); a story labelled with no company (it
+never names one) expects none. Countries match by territory code, so
 "UK" and "United Kingdom" agree. A summary names the country when any name, demonym or
 institution of that country occurs in it, in any of the four languages.
 """
@@ -40,7 +41,7 @@ THRESHOLDS = {
 MAX_BOILERPLATE = 0.0
 # markers of page furniture, kept apart from the cleaner's own rules so the check is honest
 _FURNITURE_MARKERS = re.compile(
-    r"register here|sign up|subscribe|newsletter|cookie|on-demand|watch here|mission is|"
+    r"register here|sign up|subscribe\b|newsletter|cookie|on-demand|watch here|mission is|"
     r"related:|read more:|advertisement|share this|about the author|skip to|abonnez|"
     r"inscrivez|suscríbete|abonnieren|is a (?:senior )?(?:reporter|correspondent)",
     re.I,
@@ -132,8 +133,9 @@ def _run(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def same_company(predicted: str | None, expected: str | None) -> bool:
+    """A story that never names its company is right only when the analyzer says so (None)."""
     if not predicted or not expected:
-        return False
+        return not predicted and not expected
     a, b = normalise_company(predicted), normalise_company(expected)
     return a == b or a.startswith(b + "-") or b.startswith(a + "-")
 
@@ -145,10 +147,13 @@ def same_country(predicted: str | None, expected: str | None) -> bool:
 
 
 def names_company_and_country(output: dict[str, Any], label: dict[str, Any]) -> bool:
+    """Whether the summary names both; a story that never names its company, the country."""
     summary = output["summary"] or ""
-    company = normalise_company(label["company"]).split("-")[0]
     code = resolve_country(label["country"])
-    names_company = company in normalise_company(summary).replace("-", " ").split()
+    names_company = True
+    if label["company"]:
+        company = normalise_company(label["company"]).split("-")[0]
+        names_company = company in normalise_company(summary).replace("-", " ").split()
     names_country = any(m.code == code for m in find_countries(summary))
     return names_company and names_country
 

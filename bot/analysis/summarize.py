@@ -32,6 +32,8 @@ def summarize(
         pick = _best(pool, chosen, role, (company, country, date))
         if pick is not None:
             chosen.append(pick)
+    if company and chosen and not any(_mentions(f.text, company) for f in chosen):
+        chosen = _with_company(pool, chosen, company)
     title = next((f for f in facts if f.part == "title"), None)
     if title is not None and title not in chosen and not _names_both(chosen, company, country):
         chosen = [title, *chosen[: MAX_SENTENCES - 1]]
@@ -51,6 +53,20 @@ def _best(
         return None
     # best score first; among equals the earliest sentence, as news puts the key fact first
     return min(ranked, key=lambda r: (-r[0], _order(r[1])))[1]
+
+
+def _with_company(
+    pool: list[SentenceFacts], chosen: list[SentenceFacts], company: str
+) -> list[SentenceFacts]:
+    """Make room for the first sentence that names the company: a summary must say who.
+
+    Stories often name the company once ("The company, Halyard, said...") in a sentence
+    that does none of the three jobs; without it the summary would tell of "a provider".
+    """
+    naming = next((f for f in pool if _mentions(f.text, company)), None)
+    if naming is None:
+        return chosen
+    return [*chosen[: MAX_SENTENCES - 1], naming]
 
 
 def _order(fact: SentenceFacts) -> tuple[int, int]:
