@@ -140,13 +140,21 @@ class CleanText:
     body: list[str]
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def looks_like_html(text: str) -> bool:
     """True when the text carries markup worth parsing (feeds mix plain text and HTML)."""
     return bool(_HTML_HINT.search(text))
 
 
 def html_to_text(markup: str) -> str:
-    """Render HTML to text with one line per block, without page furniture."""
+    """Render HTML to text with one line per block, without page furniture.
+
+    Control characters are removed first: lxml refuses text holding them, and they carry
+    nothing a reader sees.
+    """
+    markup = _CONTROL_CHARS.sub("", markup)
     try:
         root = lxml.html.fromstring(markup)
     except (etree.ParserError, ValueError):

@@ -3,10 +3,11 @@
 feedparser costs about half a millisecond per item, which makes it most of a poll cycle's
 CPU (see docs/feeds.md, "Benchmark"). Most feeds are plain: well-formed UTF-8 RSS 2.0,
 RSS 1.0 or Atom 1.0 using a handful of elements. For those this module parses with lxml
-(about 50 times faster) and returns the fields `parse.py` reads, shaped as feedparser
-shapes them, so both paths share one normalisation. For anything else it returns None and
-the caller uses feedparser, whose recovery is what malformed, mis-encoded or exotic
-documents need.
+(about 50 times faster) and returns, per item, the values feedparser would give (links
+already resolved as feedparser and `parse.py` resolve them); `parse.py` then applies the
+one normalisation both paths share (titles to text, dates checked, the item cap). For
+anything else it returns None and the caller uses feedparser, whose recovery is what
+malformed, mis-encoded or exotic documents need.
 
 "Anything else" is decided before trusting lxml's answer, and errs towards feedparser:
 
@@ -27,18 +28,20 @@ tests/feeds/test_fast_parse.py check every field on every fixture.
 
 feedparser's date parser (behind a shortcut for the two usual date spellings) and its list
 of HTML elements are used as they are rather than copied, so the two paths cannot drift
-apart on them.
+apart on them. Links that are already plain absolute http(s) URLs skip `urljoin`, which
+would return them unchanged (a property test checks this against `urljoin` itself).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import urllib.parse
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from html.entities import entitydefs
-from typing import Any
+from typing import Any, NamedTuple
 
 from feedparser.datetimes import _parse_date
 from feedparser.sanitizer import _HTMLSanitizer
@@ -71,6 +74,16 @@ _RFC822 = re.compile(
     r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) ("
     + "|".join(_MONTHS)
     + r") (\d{4}) (\d\d):(\d\d):(\d\d) (GMT|UT|Z|[+-]\d{4})$"
+)
+_NO_OFFSET = timedelta(0)
+# An absolute http(s) URL that `urljoin` returns unchanged whatever the base: lower-case
+# scheme, a host part without brackets, no ASCII whitespace or control characters (which
+# urljoin drops), no `;` in the path (parameters) and no empty query or fragment (which
+# it would drop). Most feed links are like this; they skip two urljoin calls each.
+_PLAIN_URL = re.compile(
+    r"https?://[\w.~%!$&'()*+,=:@-]+(?:/[^\x00-\x20\x7f?#;]*)?(?:\?[^\x00-\x20\x7f#]+)?"
+    r"(?:#[^\x00-\x20\x7f]+)?\Z",
+    re.ASCII,
 )
 _RFC3339 = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _ACCEPTABLE_TAGS: frozenset[str] = frozenset(_HTMLSanitizer.acceptable_elements)
@@ -115,17 +128,46 @@ _ATOM_ENTRY = {
 }
 
 
+class FastEntry(NamedTuple):
+    """One item as feedparser would give it, before `parse.py`'s shared normalisation.
+
+    A tuple rather than feedparser's dictionaries: this is built once per item of every
+    fetched feed, and reading a dictionary back field by field was a measurable share of
+    the fast path.
+    """
+
+    title: str
+    title_is_html: bool
+    link: str | None
+    guid: str | None
+    summary: str
+    content: str
+    date: time.struct_time | None
+    author: str | None
+
+
+class FastFeed(NamedTuple):
+    """A document read by the fast path: feedparser's version name, its title and link."""
+
+    version: str
+    title: str
+    title_is_html: bool
+    link: str | None
+    entries: list[FastEntry]
+
+
 class _Unsupported(Exception):
     """The document needs feedparser; raised deep in the reader, caught at the top."""
 
 
-def read_feed(body: bytes, url: str, content_type: str | None) -> dict[str, Any] | None:
-    """feedparser-shaped `{"version", "feed", "entries"}` for a plain feed, else None."""
+def read_feed(body: bytes, url: str, content_type: str | None) -> FastFeed | None:
+    """The feed as feedparser would read it, for a plain feed; else None."""
     if not _may_read(body, content_type):
         return None
     try:
+        urllib.parse.urlsplit(url)
         root = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError:
+    except (ValueError, etree.XMLSyntaxError):
         return None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or (docinfo.encoding or "").lower() not in ("utf-8", "utf8"):
@@ -140,7 +182,9 @@ def _may_read(body: bytes, content_type: str | None) -> bool:
     """Cheap byte-level refusals, before any parsing."""
     if content_type is not None and not _XML_MEDIA.match(content_type.strip().lower()):
         return False
-    return b"xml:base" not in body and not _C1_CONTROLS.search(body)
+    if b"xml:base" in body:
+        return False
+    return b"\xc2" not in body or not _C1_CONTROLS.search(body)
 
 
 def _parser() -> etree.XMLParser:
@@ -155,138 +199,148 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def _read_root(root: etree._Element, url: str) -> dict[str, Any]:
+def _read_root(root: etree._Element, url: str) -> FastFeed:
     if root.tag == "rss" and root.get("version") == "2.0":
         channels = list(root)
         if len(channels) != 1 or channels[0].tag != "channel":
             raise _Unsupported
         channel = channels[0]
-        items = [child for child in channel if child.tag == "item"]
-        feed = _rss_channel(channel, "", url)
-        entries = [_rss_item(item, _RSS20_ITEM, url) for item in items]
-        return {"version": "rss20", "feed": feed, "entries": entries}
+        title, is_html, link = _rss_channel(channel, "", url)
+        entries = [_rss_item(item, _RSS20_ITEM, url) for item in channel.iterchildren("item")]
+        return FastFeed("rss20", title, is_html, link, entries)
     if root.tag == f"{RDF}RDF":
-        channels = [child for child in root if child.tag == f"{RSS10}channel"]
+        channels = list(root.iterchildren(f"{RSS10}channel"))
         if len(channels) != 1:
             raise _Unsupported
-        feed = _rss_channel(channels[0], RSS10, url)
-        entries = [_rss_item(item, _RSS10_ITEM, url) for item in root if item.tag == f"{RSS10}item"]
-        return {"version": "rss10", "feed": feed, "entries": entries}
+        title, is_html, link = _rss_channel(channels[0], RSS10, url)
+        items = root.iterchildren(f"{RSS10}item")
+        entries = [_rss_item(item, _RSS10_ITEM, url) for item in items]
+        return FastFeed("rss10", title, is_html, link, entries)
     if root.tag == f"{ATOM}feed":
-        feed = _atom_feed(root, url)
-        entries = [_atom_entry(entry, url) for entry in root if entry.tag == f"{ATOM}entry"]
-        return {"version": "atom10", "feed": feed, "entries": entries}
+        title, is_html, link = _atom_feed(root, url)
+        entries = [_atom_entry(entry, url) for entry in root.iterchildren(f"{ATOM}entry")]
+        return FastFeed("atom10", title, is_html, link, entries)
     raise _Unsupported
 
 
-def _rss_channel(channel: etree._Element, ns: str, url: str) -> dict[str, Any]:
+def _rss_channel(channel: etree._Element, ns: str, url: str) -> tuple[str, bool, str | None]:
     """The channel's own title and link (elements nested in image or textinput are theirs)."""
-    feed: dict[str, Any] = {}
+    title: str | None = None
+    is_html = False
+    link: str | None = None
     for child in channel:
         tag = child.tag
         if tag == f"{ns}title":
-            if "title" in feed:
+            if title is not None:
                 raise _Unsupported
-            value = _text(_plain(child))
-            feed["title"] = _fixed(value)
-            feed["title_detail"] = {"type": _guessed_type(value)}
+            value = _plain_text(child)
+            title, is_html = _fixed(value), _looks_like_html(value)
         elif tag == f"{ns}link":
-            if "link" in feed:
+            if link is not None:
                 raise _Unsupported
-            link = _fixed(_resolved(url, _text(_plain(child))))
-            feed["link"] = _ENTITY_IN_LINK.sub(r"&\1", link)
+            link = _ENTITY_IN_LINK.sub(r"&\1", _fixed(_resolved(url, _plain_text(child))))
         elif tag in (f"{DC}title", f"{ATOM}title") or (
             tag == f"{ATOM}link" and child.get("rel") != "self"
         ):
             raise _Unsupported
-    return feed
+    return title or "", is_html, link or None
 
 
-def _rss_item(item: etree._Element, roles: dict[str, str], url: str) -> dict[str, Any]:
+def _rss_item(item: etree._Element, roles: dict[str, str], url: str) -> FastEntry:
     """One RSS 2.0 or 1.0 item, following feedparser's rules for each field."""
-    about = item.get(f"{RDF}about")
-    if set(item.attrib) - {f"{RDF}about"}:
-        raise _Unsupported
+    guid = None
+    names = item.keys()
+    if names:
+        if names != [f"{RDF}about"]:
+            raise _Unsupported
+        guid = item.get(f"{RDF}about")
     found = _by_role(item, roles)
-    entry: dict[str, Any] = {}
-    if about is not None:
-        entry["id"] = about
     guid_is_link = False
-    if "guid" in found:
-        guid = found["guid"]
-        _only_attributes(guid, {"ispermalink"})
-        guid_is_link = _attribute(guid, "ispermalink", "true") == "true"
-        value = _text(guid)
-        entry["id"] = _fixed(_resolved(url, value) if guid_is_link else value)
-    if "title" in found:
-        value = _text(_plain(found["title"]))
-        kind = _guessed_type(value)
-        if kind == "text/html":
+    node = found.get("guid")
+    if node is not None:
+        _only_attributes(node, {"ispermalink"})
+        guid_is_link = _attribute(node, "ispermalink", "true") == "true"
+        value = _text(node)
+        guid = _fixed(_resolved(url, value) if guid_is_link else value)
+    title, is_html = "", False
+    node = found.get("title")
+    if node is not None:
+        value = _plain_text(node)
+        is_html = _looks_like_html(value)
+        if is_html:
             _check_html(value)
-        entry["title"] = _fixed(value)
-        entry["title_detail"] = {"type": kind}
-    if "link" in found:
-        link = _fixed(_resolved(url, _text(_plain(found["link"]))))
-        entry["link"] = _ENTITY_IN_LINK.sub(r"&\1", link.replace("&amp;", "&"))
+        title = _fixed(value)
+    link = None
+    node = found.get("link")
+    if node is not None:
+        link = _fixed(_resolved(url, _plain_text(node)))
+        if "&" in link:
+            link = _ENTITY_IN_LINK.sub(r"&\1", link.replace("&amp;", "&"))
     elif guid_is_link:
-        entry["link"] = entry["id"]
-    content = _html_value(found["content"]) if "content" in found else None
-    if content is not None:
-        entry["content"] = [{"value": content}]
-    if "summary" in found:
-        entry["summary"] = _html_value(found["summary"])
-    elif content is not None:
-        entry["summary"] = content
-    _dates(entry, found)
-    if "author" in found:
-        entry["author"] = _fixed(_text(_plain(found["author"])))
-    return entry
+        link = guid
+    content = _html_value(found["content"]) if "content" in found else ""
+    summary = _html_value(found["summary"]) if "summary" in found else content
+    author = _fixed(_plain_text(found["author"])) if "author" in found else None
+    return FastEntry(
+        title,
+        is_html,
+        _absolute(url, link),
+        guid or None,
+        summary,
+        content,
+        _date(found),
+        author or None,
+    )
 
 
-def _atom_feed(root: etree._Element, url: str) -> dict[str, Any]:
+def _atom_feed(root: etree._Element, url: str) -> tuple[str, bool, str | None]:
     """The feed's own title and its alternate link (the last one, as in feedparser)."""
-    feed: dict[str, Any] = {}
+    title: str | None = None
+    is_html = False
+    link: str | None = None
     for child in root:
         if child.tag == f"{ATOM}title":
-            if "title" in feed:
+            if title is not None:
                 raise _Unsupported
-            feed["title"], kind = _atom_text(child)
-            feed["title_detail"] = {"type": kind}
+            title, kind = _atom_text(child)
+            is_html = kind == "text/html"
         elif child.tag == f"{ATOM}link":
-            link = _atom_alternate(child, url)
-            if link is not None:
-                feed["link"] = link
-    return feed
+            href = _atom_alternate(child, url)
+            if href is not None:
+                link = href
+    return title or "", is_html, link or None
 
 
-def _atom_entry(node: etree._Element, url: str) -> dict[str, Any]:
+def _atom_entry(node: etree._Element, url: str) -> FastEntry:
     """One Atom entry. Note feedparser's rules: the id is the link when no alternate link
     is given, the last alternate HTML link wins, content doubles as a missing summary."""
-    if set(node.attrib) - {XML_LANG}:
+    if any(name != XML_LANG for name in node.attrib):
         raise _Unsupported
     found = _by_role(node, _ATOM_ENTRY, repeatable={"link"})
-    entry: dict[str, Any] = {}
+    guid = link = None
     if "guid" in found:
-        guid = _text(_plain(found["guid"]))
-        entry["id"] = entry["link"] = _fixed(_resolved(url, guid))
-    for link in found.get("links", ()):
-        href = _atom_alternate(link, url)
+        guid = link = _fixed(_resolved(url, _plain_text(found["guid"])))
+    for element in found.get("links", ()):
+        href = _atom_alternate(element, url)
         if href is not None:
-            entry["link"] = href
+            link = href
+    title, is_html = "", False
     if "title" in found:
-        entry["title"], kind = _atom_text(found["title"])
-        entry["title_detail"] = {"type": kind}
-    content = _atom_text(found["content"])[0] if "content" in found else None
-    if content is not None:
-        entry["content"] = [{"value": content}]
-    if "summary" in found:
-        entry["summary"] = _atom_text(found["summary"])[0]
-    elif content is not None:
-        entry["summary"] = content
-    _dates(entry, found)
-    if "author" in found:
-        entry["author"] = _atom_author(found["author"])
-    return entry
+        title, kind = _atom_text(found["title"])
+        is_html = kind == "text/html"
+    content = _atom_text(found["content"])[0] if "content" in found else ""
+    summary = _atom_text(found["summary"])[0] if "summary" in found else content
+    author = _atom_author(found["author"]) if "author" in found else None
+    return FastEntry(
+        title,
+        is_html,
+        _absolute(url, link),
+        guid or None,
+        summary,
+        content,
+        _date(found),
+        author or None,
+    )
 
 
 def _by_role(
@@ -314,10 +368,19 @@ def _by_role(
     return found
 
 
-def _dates(entry: dict[str, Any], found: dict[str, Any]) -> None:
-    for role in ("published", "updated"):
-        if role in found:
-            entry[f"{role}_parsed"] = parse_date(_fixed(_text(_plain(found[role]))))
+def _date(found: dict[str, Any]) -> time.struct_time | None:
+    """feedparser's date: the published one, else the updated one, whichever parses.
+
+    Both elements are checked before either is parsed, so a document is refused or read
+    whatever its dates say.
+    """
+    published, updated = found.get("published"), found.get("updated")
+    values = [_fixed(_plain_text(node)) for node in (published, updated) if node is not None]
+    for value in values:
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
+    return None
 
 
 def parse_date(value: str) -> time.struct_time | None:
@@ -332,12 +395,14 @@ def parse_date(value: str) -> time.struct_time | None:
     try:
         if rfc822:
             day, month, year, hour, minute, second, zone = rfc822.groups()
-            when = datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute))
-            when = when.replace(second=int(second)) - _offset(zone)
+            when = datetime(
+                int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second)
+            )
+            when -= _offset(zone)
         elif iso:
             year, month, day, hour, minute, second, zone = iso.groups()
-            when = datetime(int(year), int(month), int(day), int(hour), int(minute))
-            when = when.replace(second=int(second)) - _offset(zone.replace(":", ""))
+            when = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+            when -= _offset(zone.replace(":", ""))
         else:
             return _parse_date(value)
     except (ValueError, OverflowError):
@@ -345,9 +410,10 @@ def parse_date(value: str) -> time.struct_time | None:
     return when.timetuple()
 
 
+@functools.cache  # the pattern admits a few thousand spellings; feeds use a handful
 def _offset(zone: str) -> timedelta:
     if zone in ("GMT", "UT", "Z"):
-        return timedelta(0)
+        return _NO_OFFSET
     sign = -1 if zone[0] == "-" else 1
     return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
 
@@ -385,7 +451,7 @@ def _atom_author(author: etree._Element) -> str:
         tag = child.tag
         if tag not in (f"{ATOM}name", f"{ATOM}email", f"{ATOM}uri") or tag in parts:
             raise _Unsupported
-        parts[tag] = _fixed(_text(_plain(child)))
+        parts[tag] = _fixed(_plain_text(child))
     name, email = parts.get(f"{ATOM}name"), parts.get(f"{ATOM}email")
     if name and email:
         return f"{name} ({email})"
@@ -394,16 +460,17 @@ def _atom_author(author: etree._Element) -> str:
 
 def _html_value(node: etree._Element) -> str:
     """An RSS summary or content: HTML by default, as long as it has no type attribute."""
-    value = _text(_plain(node))
+    value = _plain_text(node)
     _check_html(value)
     return _fixed(value)
 
 
-def _plain(node: etree._Element) -> etree._Element:
-    """A text-only element without attributes, as the simple fields are."""
-    if len(node) or (set(node.attrib) - {XML_LANG}):
+def _plain_text(node: etree._Element) -> str:
+    """The text of a text-only element without attributes, as the simple fields are."""
+    names = node.keys()
+    if len(node) or (names and names != [XML_LANG]):
         raise _Unsupported
-    return node
+    return (node.text or "").strip()
 
 
 def _only_attributes(node: etree._Element, allowed: set[str]) -> None:
@@ -429,26 +496,26 @@ def _check_html(value: str) -> None:
     """Refuse HTML whose text feedparser's sanitizer could change (see the module doc)."""
     if "<" not in value:
         return
-    if "<!" in value or "<?" in value:
+    if "<!" in value or "<?" in value or not _known_tags(value):
         raise _Unsupported
-    for tag in _TAG_NAME.findall(value):
-        if tag.lower() not in _ACCEPTABLE_TAGS:
-            raise _Unsupported
 
 
-def _guessed_type(value: str) -> str:
+def _known_tags(value: str) -> bool:
+    """Every tag name in `value` is on feedparser's sanitizer list."""
+    return _ACCEPTABLE_TAGS.issuperset(map(str.lower, _TAG_NAME.findall(value)))
+
+
+def _looks_like_html(value: str) -> bool:
     """feedparser's guess for nominally plain RSS text: HTML when it clearly is.
 
     HTML needs a close tag or an entity, only sanitizer-approved tags and only known
     entities (the rule of feedparser's `looks_like_html`).
     """
+    if "<" not in value and "&" not in value:
+        return False
     if not (_CLOSE_TAG.search(value) or _ENTITY.search(value)):
-        return "text/plain"
-    if any(tag.lower() not in _ACCEPTABLE_TAGS for tag in _TAG_NAME.findall(value)):
-        return "text/plain"
-    if any(name not in entitydefs for name in _NAMED_ENTITY.findall(value)):
-        return "text/plain"
-    return "text/html"
+        return False
+    return _known_tags(value) and all(name in entitydefs for name in _NAMED_ENTITY.findall(value))
 
 
 def _media_type(value: str) -> str:
@@ -461,12 +528,19 @@ def _media_type(value: str) -> str:
 
 def _resolved(base: str, uri: str) -> str:
     """A URI made absolute as feedparser does (extra slashes after the scheme dropped)."""
-    if not uri:
+    if not uri or _PLAIN_URL.match(uri):
         return uri
     try:
         return urllib.parse.urljoin(base, _EXTRA_SLASHES.sub(r"\1\3", uri))
     except ValueError:
         return ""
+
+
+def _absolute(base: str, link: str | None) -> str | None:
+    """The item link as `parse.py` stores it: joined once more with the feed's URL."""
+    if not link:
+        return None
+    return link if _PLAIN_URL.match(link) else urllib.parse.urljoin(base, link)
 
 
 def _fixed(value: str) -> str:

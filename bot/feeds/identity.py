@@ -32,8 +32,13 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "itm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_WHITESPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
+# The usual feed link: http(s), a plain host name, no port, user, query or whitespace. For
+# these the canonical form is only lower-casing the host and trimming the path, which is
+# what the general code below computes too, at a fraction of the cost (tests compare both).
+_SIMPLE_URL = re.compile(
+    r"(https?)://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)\.?(/[^?#\s]*)?(?:#\S*)?\Z"
+)
 
 
 def canonical_url(url: str) -> str:
@@ -43,6 +48,15 @@ def canonical_url(url: str) -> str:
     parameters, sorts what remains of the query, and removes a trailing slash from the
     path (but keeps "/" for the root), so `/story/` and `/story` are one page.
     """
+    simple = _SIMPLE_URL.match(url)
+    if simple:
+        scheme, host, path = simple.groups()
+        return f"{scheme}://{host.lower()}{(path or '').rstrip('/') or '/'}"
+    return _general_canonical_url(url)
+
+
+def _general_canonical_url(url: str) -> str:
+    """`canonical_url` for any URL; the simple ones above get the same answer faster."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
@@ -81,8 +95,13 @@ def entry_key(item: FeedItem) -> str:
 
 def _is_web_url(value: str) -> bool:
     """An http(s) URL with a host, as opposed to a tag: or urn: identifier."""
-    parts = urlsplit(value.strip())
-    return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.hostname)
+    if _SIMPLE_URL.match(value):
+        return True
+    try:
+        parts = urlsplit(value.strip())
+        return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: an identifier, not a usable URL
+        return False
 
 
 def content_hash(item: FeedItem) -> str:
@@ -103,5 +122,9 @@ def _without_tags(markup: str) -> str:
 
 
 def _normalized(text: str) -> str:
-    """Case- and whitespace-insensitive form used inside hashes."""
-    return _WHITESPACE.sub(" ", text).strip().casefold()
+    """Case- and whitespace-insensitive form used inside hashes.
+
+    `str.split()` and a regular expression's `\\s` agree on what whitespace is, so this is
+    the same as collapsing runs with a pattern and stripping, only cheaper.
+    """
+    return " ".join(text.split()).casefold()

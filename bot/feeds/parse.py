@@ -4,10 +4,10 @@ XML feeds go through feedparser, chosen over fastfeedparser on measured correctn
 docs/feeds.md): it resolves relative links and xml:base, recovers from wrong or mixed
 encodings, keeps more items of malformed XML, and does not expand entity declarations.
 feedparser is slow, though, so plain well-formed feeds are first offered to
-`fast_parse.read_feed`, which returns the same fields shaped as feedparser shapes them, or
-None to leave the document to feedparser. JSON Feed, which feedparser does not read, has a
-small reader here. The functions are synchronous and CPU-bound; callers run them in an
-executor.
+`fast_parse.read_feed`, which returns the values feedparser would give, or None to leave the
+document to feedparser; titles, dates and the item cap are then normalised the same way on
+both paths. JSON Feed, which feedparser does not read, has a small reader here. The
+functions are synchronous and CPU-bound; callers run them in an executor.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from bot.errors import FeedParseError
-from bot.feeds.fast_parse import read_feed
+from bot.feeds.defuse import defuse
+from bot.feeds.fast_parse import FastEntry, read_feed
 from bot.feeds.text import html_to_text, truncate
 from bot.models import FeedItem, ParsedFeed
 
@@ -123,7 +124,15 @@ def _looks_like_json(body: bytes, content_type: str | None) -> bool:
 
 def _parse_xml_feed(body: bytes, url: str, content_type: str | None, limits: _Limits) -> ParsedFeed:
     """RSS and Atom: the fast reader when it can, else feedparser's tolerant parse."""
-    result = read_feed(body, url, content_type) or _feedparser(body, url, content_type)
+    fast = read_feed(body, url, content_type)
+    if fast is not None:
+        return ParsedFeed(
+            title=_title(fast.title, fast.title_is_html, limits),
+            link=fast.link,
+            items=_newest([_fast_item(entry, limits) for entry in fast.entries], limits.max_items),
+            format=fast.version,
+        )
+    result = _feedparser(body, url, content_type)
     version = result.get("version") or ""
     entries = result.get("entries") or []
     if not version and not entries:
@@ -132,7 +141,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, limits: _Li
     feed = result.get("feed") or {}
     items = [_xml_item(entry, url, limits) for entry in entries]
     return ParsedFeed(
-        title=truncate(_detail_text(feed, "title"), limits.max_title),
+        title=_feedparser_title(feed, limits),
         link=feed.get("link") or None,
         items=_newest(items, limits.max_items),
         format=version or "unknown",
@@ -143,8 +152,13 @@ def _feedparser(body: bytes, url: str, content_type: str | None) -> Mapping[str,
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    # Bytes, never str: given a str feedparser may treat it as a URL or a file name.
-    return feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    # Bytes, never str: given a str feedparser may treat it as a URL or a file name. The
+    # body is defused first (entity declarations disarmed, tag count bounded), and any
+    # exception from deep inside feedparser is this document's fault, not the bot's.
+    try:
+        return feedparser.parse(defuse(body), response_headers=headers, sanitize_html=True)
+    except Exception as exc:
+        raise FeedParseError(f"this feed could not be parsed ({type(exc).__name__})") from exc
 
 
 def _xml_item(entry: Mapping[str, Any], url: str, limits: _Limits) -> FeedItem:
@@ -152,7 +166,7 @@ def _xml_item(entry: Mapping[str, Any], url: str, limits: _Limits) -> FeedItem:
     contents = entry.get("content") or []
     link = entry.get("link") or None
     return FeedItem(
-        title=truncate(_detail_text(entry, "title"), limits.max_title),
+        title=_feedparser_title(entry, limits),
         link=urljoin(url, link) if link else None,
         guid=entry.get("id") or None,
         summary=entry.get("summary") or "",
@@ -164,13 +178,30 @@ def _xml_item(entry: Mapping[str, Any], url: str, limits: _Limits) -> FeedItem:
     )
 
 
-def _detail_text(node: Mapping[str, Any], key: str) -> str:
-    """A title as plain text: markup stripped when the feed marks it as HTML."""
-    value = node.get(key) or ""
-    detail = node.get(f"{key}_detail") or {}
-    if "html" in (detail.get("type") or ""):
-        return html_to_text(value)
-    return " ".join(value.split())
+def _fast_item(entry: FastEntry, limits: _Limits) -> FeedItem:
+    """One item from the fast reader, which has already done what `_xml_item` does to
+    feedparser's values except the normalisation below, shared by both."""
+    return FeedItem(
+        title=_title(entry.title, entry.title_is_html, limits),
+        link=entry.link,
+        guid=entry.guid,
+        summary=entry.summary,
+        content=entry.content,
+        published=_struct_date(entry.date, limits),
+        author=entry.author,
+    )
+
+
+def _feedparser_title(node: Mapping[str, Any], limits: _Limits) -> str:
+    """A feed's or entry's title from feedparser, read by the type feedparser gives it."""
+    detail = node.get("title_detail") or {}
+    return _title(node.get("title") or "", "html" in (detail.get("type") or ""), limits)
+
+
+def _title(value: str, is_html: bool, limits: _Limits) -> str:
+    """A title as plain text (markup stripped when it is HTML), cut to the title limit."""
+    text = html_to_text(value) if is_html else " ".join(value.split())
+    return truncate(text, limits.max_title)
 
 
 def _struct_date(parsed: Any, limits: _Limits) -> datetime | None:
@@ -264,7 +295,10 @@ def _iso_date(value: str, limits: _Limits) -> datetime | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return _plausible(when.astimezone(UTC), limits)
+    try:
+        return _plausible(when.astimezone(UTC), limits)
+    except OverflowError:  # year 1 or 9999 with an offset falls off the calendar
+        return None
 
 
 def _string(value: object) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.errors import ExitWatchError, FetchFailed, StorageError
+from bot.errors import ExitWatchError, FeedParseError, FetchFailed, StorageError
 from bot.feeds.fetch import Fetcher, FetchResult, backoff_delay
 from bot.feeds.identity import content_hash, entry_key
 from bot.feeds.parse import parse_feed
@@ -129,8 +130,16 @@ class FeedPoller:
         Keying is CPU work too (the content hash reads every item's text as HTML): on the
         loop it would stall every other feed's I/O for as long as parsing would.
         """
-        parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
-        return parsed, self._keyed(feed, parsed.items)
+        try:
+            parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
+            return parsed, self._keyed(feed, parsed.items)
+        except FeedParseError:
+            raise
+        except Exception as exc:
+            # A parser bug met by a hostile document must cost this feed one poll, never the
+            # whole cycle: it becomes a per-feed error with the exception in the log.
+            log.exception("feed %s could not be read", feed.name)
+            raise FeedParseError(f"this feed could not be read ({type(exc).__name__})") from exc
 
     def _keyed(self, feed: FeedRecord, items: list[FeedItem]) -> list[KeyedItem]:
         """Give each item its identity and decide whether it may ever be posted."""
@@ -147,10 +156,10 @@ class FeedPoller:
         is old news); later, any item not older than `max_age`. Bundled samples are demo
         material and skip the age rule, so the demo works whatever today's date is.
         """
-        indexes = range(len(items))
+        indexes: Iterable[int] = range(len(items))
         if feed.first_polled_at is None:
-            newest = sorted(indexes, key=lambda i: _sort_time(items[i], i), reverse=True)
-            indexes = newest[: feed.backfill]
+            # nlargest is sorted(..., reverse=True)[:n] without sorting the whole feed.
+            indexes = heapq.nlargest(feed.backfill, indexes, key=lambda i: _sort_time(items[i], i))
         if feed.origin == "sample":
             return set(indexes)
         oldest = self._clock() - self._policy.max_age

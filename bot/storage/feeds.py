@@ -8,7 +8,11 @@ import aiosqlite
 
 from bot.errors import FeedNotFound, InvalidInput
 from bot.storage.database import Database, now
+from bot.storage.entries import GroupCommit
 from bot.storage.records import FeedRecord
+
+# One small UPDATE per feed: hundreds fit in a transaction that still commits in a few ms.
+_FEEDS_PER_TRANSACTION = 500
 
 _FEED_COLUMNS = (
     "id, url, name, origin, guild_id, interval_s, backfill, channel_id, paused, title, etag, "
@@ -28,6 +32,9 @@ class FeedRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._successes: GroupCommit[dict[str, Any], None] = GroupCommit(
+            db, self._record_successes, max_group=_FEEDS_PER_TRANSACTION
+        )
 
     async def sync_configured(self, feeds: list[dict[str, Any]], origin: str) -> list[FeedRecord]:
         """Make the stored feeds of `origin` match the config: add, update, deactivate.
@@ -133,17 +140,14 @@ class FeedRepository:
         title: str | None = None,
         item_count: int | None = None,
     ) -> None:
-        """A poll worked (new body, 304, or same body): clear the error streak."""
-        stamp = now()
-        await self._db.execute(
-            "UPDATE feeds SET last_polled_at = :stamp, last_success_at = :stamp, "
-            "first_polled_at = COALESCE(first_polled_at, :stamp), error_count = 0, "
-            "last_error = NULL, next_poll_at = :next, etag = COALESCE(:etag, etag), "
-            "last_modified = COALESCE(:lm, last_modified), "
-            "body_hash = COALESCE(:hash, body_hash), title = COALESCE(:title, title), "
-            "item_count = COALESCE(:count, item_count) WHERE id = :id",
+        """A poll worked (new body, 304, or same body): clear the error streak.
+
+        Feeds polled together share one transaction (`GroupCommit`): in a cycle where
+        most feeds answer 304 this update is nearly all the storage work there is.
+        """
+        await self._successes.submit(
             {
-                "stamp": stamp,
+                "stamp": now(),
                 "next": next_poll_at,
                 "etag": etag,
                 "lm": last_modified,
@@ -151,8 +155,23 @@ class FeedRepository:
                 "title": title,
                 "count": item_count,
                 "id": feed_id,
-            },
+            }
         )
+
+    @staticmethod
+    async def _record_successes(
+        conn: aiosqlite.Connection, successes: list[dict[str, Any]]
+    ) -> list[None]:
+        await conn.executemany(
+            "UPDATE feeds SET last_polled_at = :stamp, last_success_at = :stamp, "
+            "first_polled_at = COALESCE(first_polled_at, :stamp), error_count = 0, "
+            "last_error = NULL, next_poll_at = :next, etag = COALESCE(:etag, etag), "
+            "last_modified = COALESCE(:lm, last_modified), "
+            "body_hash = COALESCE(:hash, body_hash), title = COALESCE(:title, title), "
+            "item_count = COALESCE(:count, item_count) WHERE id = :id",
+            successes,
+        )
+        return [None] * len(successes)
 
     async def record_failure(self, feed_id: int, error: str, *, next_poll_at: float) -> int:
         """A poll failed: keep the message, count the streak; returns the new streak."""

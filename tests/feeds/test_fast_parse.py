@@ -11,12 +11,15 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from feedparser.datetimes import _parse_date
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import bot.feeds.parse as parse_module
-from bot.feeds.fast_parse import parse_date, read_feed
+from bot.feeds.fast_parse import _EXTRA_SLASHES, _absolute, _resolved, parse_date, read_feed
 from bot.feeds.identity import content_hash, entry_key
 from bot.feeds.parse import parse_feed
 from bot.feeds.text import html_to_text
@@ -261,3 +264,29 @@ def test_billion_laughs_is_refused_quickly_without_expansion() -> None:
 def test_date_shortcut_agrees_with_feedparser(value: str) -> None:
     mine, theirs = parse_date(value), _parse_date(value)
     assert (mine and calendar.timegm(mine)) == (theirs and calendar.timegm(theirs))
+
+
+# URL-shaped text: the common shapes plus the characters URL parsers treat specially.
+URLS = st.builds(
+    str.__add__,
+    st.sampled_from(["http://", "https://", "HTTP://", "https:///", "ftp://", "//", "/", ""]),
+    st.text(alphabet="aZ09-._~%!$&'()*+,;=:@/?#[]\\ \t\n\x00é\u00a0", max_size=30),
+)
+BASES = [URL, "http://127.0.0.1:8000/feed/1.xml", "ftp://files.example/feed"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(URLS, st.sampled_from(BASES))
+@example("https://o.example/2026/11/story-1?id=4&b=x#top", URL)
+@example("https://o.example/a;params", URL)
+@example("https://o.example/a?", URL)
+@example("https://o.example/a#", URL)
+@example("http://o.example/a", URL)
+def test_links_skipping_urljoin_are_what_urljoin_would_give(uri: str, base: str) -> None:
+    try:
+        expected = urljoin(base, _EXTRA_SLASHES.sub(r"\1\3", uri)) if uri else uri
+    except ValueError:
+        expected = ""
+    assert _resolved(base, uri) == expected
+    if expected:
+        assert _absolute(base, expected) == urljoin(base, expected)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.errors import StorageError
 from bot.feeds.fetch import Fetcher, FetchLimits, make_session
 from bot.feeds.poller import FeedPoller, PollPolicy
 from bot.storage import Store
@@ -171,5 +175,67 @@ async def test_private_address_is_refused_by_default(store: Store, site: FeedSit
     assert "127.0.0.1" in (outcome.error or "") and site.requests == []
 
 
+async def test_feeds_polled_together_store_as_if_one_after_another(
+    store: Store, site: FeedSite, poller: FeedPoller
+) -> None:
+    """Their saves share transactions; shared stories must still be one entry each, with a
+    source per feed, one "new" count per story and one pending entry per story."""
+    records = []
+    for n in range(12):
+        url = site.put(f"/f{n}.xml", rss(f"Outlet {n}", items(n, n + 1, n + 2)))
+        records.append(await feed(store, url, backfill=5))
+    outcomes = await asyncio.gather(*(poller.poll(record) for record in records))
+    stories = 14  # 0 .. 13
+    assert [outcome.status for outcome in outcomes] == ["fetched"] * 12
+    assert sum(outcome.new for outcome in outcomes) == stories
+    pending = [entry.key for outcome in outcomes for entry in outcome.pending]
+    assert sorted(pending) == sorted(set(pending)) and len(pending) == stories
+    assert await store.entries.count() == stories
+    assert await store.db.scalar("SELECT count(*) FROM entry_sources") == 36
+    for record in records:
+        polled = await store.feeds.get(record.id)
+        assert polled.first_polled_at is not None and polled.item_count == 3
+        assert polled.etag is not None and polled.error_count == 0
+
+
+async def test_a_busy_database_fails_every_poll_of_the_group_then_recovers(
+    tmp_path: Path, site: FeedSite
+) -> None:
+    """A storage error is no feed's fault: each poll raises it, none is marked failing, and
+    the next cycle stores everything."""
+    store = await Store.open(tmp_path / "db.sqlite3", busy_timeout=0.2)
+    limits = FetchLimits(total_timeout=5)
+    try:
+        async with make_session(limits, allow_private=True) as session:
+            poller = FeedPoller(store, Fetcher(session, limits, True), PollPolicy())
+            records = [
+                await feed(store, site.put(f"/f{n}.xml", rss("Outlet", items(n)))) for n in range(4)
+            ]
+            other = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            results = await asyncio.gather(
+                *(poller.poll(record) for record in records), return_exceptions=True
+            )
+            other.execute("ROLLBACK")
+            other.close()
+            assert all(isinstance(result, StorageError) for result in results)
+            assert await store.entries.count() == 0
+            assert [feed.error_count for feed in await store.feeds.list()] == [0, 0, 0, 0]
+            outcomes = await asyncio.gather(*(poller.poll(record) for record in records))
+            assert [outcome.new for outcome in outcomes] == [1, 1, 1, 1]
+    finally:
+        await store.close()
+
+
 def _fields(record: FeedRecord) -> dict:
     return {name: getattr(record, name) for name in record.__slots__}
+
+
+async def test_an_item_the_keying_cannot_read_fails_only_its_feed(
+    store: Store, site: FeedSite, poller: FeedPoller
+) -> None:
+    odd = site.put("/odd.xml", rss("Odd", [{"title": "No link", "guid": "http://[oops/1"}]))
+    good = site.put("/good.xml", rss("Good", items(1)))
+    outcomes = [await poller.poll(await feed(store, url, backfill=5)) for url in (odd, good)]
+    assert [outcome.status for outcome in outcomes] == ["fetched", "fetched"]
+    assert await store.entries.count() == 2

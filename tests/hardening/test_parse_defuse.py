@@ -153,14 +153,7 @@ def test_billion_laughs_on_one_line_is_bounded() -> None:
 
 # --- changes needed in bot/feeds/parse.py (owned by the parser work) -----------------------
 
-NEEDS_PARSE_CHANGE = pytest.mark.xfail(
-    strict=True,
-    reason="parse.py must call bot.feeds.defuse.defuse(body) before feedparser.parse; "
-    "see docs/SECURITY.md (remove this marker once it does)",
-)
 
-
-@NEEDS_PARSE_CHANGE
 def test_parse_feed_hands_feedparser_a_defused_body(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bytes] = []
     real = feedparser.parse
@@ -175,12 +168,6 @@ def test_parse_feed_hands_feedparser_a_defused_body(monkeypatch: pytest.MonkeyPa
     assert seen and b"<!ENTITY" not in seen[0].upper()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="parse.py _iso_date: astimezone(UTC) overflows near year 1/9999; catch "
-    "OverflowError there and return None (remove this marker once it does)",
-)
 @pytest.mark.parametrize("date", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
 def test_json_feed_dates_at_the_edge_of_time_are_undated(date: str) -> None:
     body = (
@@ -194,12 +181,6 @@ def test_json_feed_dates_at_the_edge_of_time_are_undated(date: str) -> None:
     assert feed.items[0].published is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="feedparser raises ValueError on &#x110000;; parse.py should turn any exception "
-    "from feedparser.parse into FeedParseError (remove this marker once it does)",
-)
 def test_out_of_range_character_reference_is_a_parse_error() -> None:
     body = HEAD + b"<item><title>&#x110000;</title></item>" + TAIL
     with pytest.raises(FeedParseError):

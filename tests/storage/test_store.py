@@ -283,3 +283,12 @@ async def test_a_late_reversal_joins_the_exit_it_ends(store: Store) -> None:
     )
     assert back.event_id == exited.event_id != other.event_id
     assert back.change == "stage_change"
+
+
+async def test_storing_a_first_poll_marks_the_feed_polled_in_the_same_transaction(
+    store: Store,
+) -> None:
+    feed = await add_feed(store)
+    assert (await store.feeds.get(feed)).first_polled_at is None
+    await store.entries.save_items(feed, [keyed("a", eligible=False)])
+    assert (await store.feeds.get(feed)).first_polled_at is not None
