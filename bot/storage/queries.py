@@ -6,7 +6,6 @@ autocomplete suggestions) happens in `bot.query`; this module hands it the candi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import aiosqlite
 
 from bot.storage.database import Database
 from bot.storage.records import OutboxItem, StoryRecord
+from bot.storage.stories import STORY_SELECT, story_from_row
 
 # An event with its number (the first story's id) and its first story's headline.
 _SUMMARY_SELECT = (
@@ -22,11 +22,6 @@ _SUMMARY_SELECT = (
     "f.id AS ref, e.title AS headline, e.url AS url FROM events v "
     "JOIN stories f ON f.id = (SELECT min(id) FROM stories s WHERE s.event_id = v.id) "
     "JOIN entries e ON e.id = f.entry_id"
-)
-_STORY_COLUMNS = (
-    "s.id, s.entry_id, s.event_id, s.relevant, s.score, e.title, e.url, s.outlet, "
-    "e.published_at, s.company, s.country, s.stage, s.demand, s.effective_date, s.quote, "
-    "s.quote_speaker, s.summary, s.signals, s.sentences, s.analysed_at"
 )
 # bm25 weights per column: title, summary, body, company, country.
 _BM25 = "bm25(stories_fts, 8.0, 4.0, 1.0, 6.0, 6.0)"
@@ -110,14 +105,6 @@ class ProblemRow:
 
 def _event(row: aiosqlite.Row) -> EventRow:
     return EventRow(**dict(row))
-
-
-def _story(row: aiosqlite.Row) -> StoryRecord:
-    values = dict(row)
-    values["relevant"] = bool(values["relevant"])
-    values["signals"] = json.loads(values["signals"])
-    values["sentences"] = json.loads(values["sentences"])
-    return StoryRecord(**values)
 
 
 class QueryRepository:
@@ -239,11 +226,10 @@ class QueryRepository:
     async def event_sources(self) -> list[StoryRecord]:
         """Every story that belongs to an event, grouped by event, oldest first."""
         rows = await self._db.fetchall(
-            f"SELECT {_STORY_COLUMNS} FROM stories s JOIN entries e ON e.id = s.entry_id "
-            "WHERE s.event_id IS NOT NULL "
+            f"{STORY_SELECT} WHERE s.event_id IS NOT NULL "
             "ORDER BY s.event_id, COALESCE(e.published_at, e.first_seen_at), s.id"
         )
-        return [_story(row) for row in rows]
+        return [story_from_row(row) for row in rows]
 
     async def delivery_problems(self, guild_id: int) -> list[ProblemRow]:
         """Channels the bot could not post to in one guild."""

@@ -22,7 +22,7 @@ from bot.storage.records import (
 
 STAGE_ORDER = {stage.value: rank for rank, stage in enumerate(Stage)}
 
-_STORY_SELECT = (
+STORY_SELECT = (
     "SELECT s.id, s.entry_id, s.event_id, s.relevant, s.score, e.title, e.url, s.outlet, "
     "e.published_at, s.company, s.country, s.stage, s.demand, s.effective_date, s.quote, "
     "s.quote_speaker, s.summary, s.signals, s.sentences, s.analysed_at "
@@ -35,7 +35,7 @@ _EVENT_SELECT = (
 
 
 def story_from_row(row: aiosqlite.Row) -> StoryRecord:
-    """A StoryRecord from a row of `_STORY_SELECT` (JSON columns decoded)."""
+    """A StoryRecord from a row of `STORY_SELECT` (JSON columns decoded)."""
     values = dict(row)
     values["relevant"] = bool(values["relevant"])
     values["signals"] = json.loads(values["signals"])
@@ -199,7 +199,7 @@ class StoryRepository:
 
     async def get_story(self, story_id: int) -> StoryRecord:
         """One story by id, or StoryNotFound."""
-        row = await self._db.fetchone(f"{_STORY_SELECT} WHERE s.id = ?", (story_id,))
+        row = await self._db.fetchone(f"{STORY_SELECT} WHERE s.id = ?", (story_id,))
         if row is None:
             raise StoryNotFound(f"no story #{story_id}")
         return story_from_row(row)
@@ -207,7 +207,7 @@ class StoryRepository:
     async def event_stories(self, event_id: int) -> list[StoryRecord]:
         """Every source of an event, oldest first."""
         rows = await self._db.fetchall(
-            f"{_STORY_SELECT} WHERE s.event_id = ? ORDER BY COALESCE(e.published_at, "
+            f"{STORY_SELECT} WHERE s.event_id = ? ORDER BY COALESCE(e.published_at, "
             "e.first_seen_at), s.id",
             (event_id,),
         )

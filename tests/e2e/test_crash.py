@@ -10,30 +10,15 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.discord_standin import DiscordStandIn, Guild
 from tests.e2e.crash_stories import COMPANIES, story
-from tests.e2e.harness import TOKEN, BotProcess, write_config
+from tests.e2e.harness import BotProcess, write_config
 from tests.feed_site import FeedSite, rss
 
 KILLS = 50
 SEED = 20261130
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN, wait_limit=60.0) as running:
-        yield running
-
-
-@pytest.fixture
-async def site() -> AsyncIterator[FeedSite]:
-    async with FeedSite() as running:
-        yield running
 
 
 def posted_companies(discord_api: DiscordStandIn, guild: Guild) -> list[str]:
@@ -46,9 +31,8 @@ def posted_companies(discord_api: DiscordStandIn, guild: Guild) -> list[str]:
 
 
 async def test_fifty_kills_then_every_story_posted_exactly_once(
-    tmp_path: Path, discord_api: DiscordStandIn, site: FeedSite
+    tmp_path: Path, discord_api: DiscordStandIn, guild: Guild, site: FeedSite
 ) -> None:
-    guild = discord_api.add_guild("Newsroom", channels=["news"])
     rng = random.Random(SEED)
     site.put("/feed.xml", rss("Crash Wire", [story(0)]))
     write_config(

@@ -19,7 +19,7 @@ import pytest
 from tests.discord_standin import DiscordStandIn, Guild
 from tests.e2e import stories
 from tests.e2e.crash_stories import COMPANIES, story
-from tests.e2e.harness import TOKEN, BotProcess, write_config
+from tests.e2e.harness import BotProcess, write_config
 from tests.feed_site import FeedSite, rss
 
 MESSAGES = "/channels/{channel_id}/messages"
@@ -37,23 +37,6 @@ THIRD_SOURCE = {
         "users' email."
     ),
 }
-
-
-@pytest.fixture
-async def discord_api() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn(token=TOKEN, wait_limit=30.0) as running:
-        yield running
-
-
-@pytest.fixture
-async def site() -> AsyncIterator[FeedSite]:
-    async with FeedSite() as running:
-        yield running
-
-
-@pytest.fixture
-def guild(discord_api: DiscordStandIn) -> Guild:
-    return discord_api.add_guild("Newsroom", channels=["news"])
 
 
 @pytest.fixture
