@@ -86,6 +86,27 @@ class ExitWatchBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
 
+class GuildDirectory:
+    """The servers the bot is in, as the router asks for them.
+
+    While discord.py re-identifies it empties its guild cache until the servers arrive
+    again; a story routed in that moment must still reach them, so the last set seen while
+    the bot was ready is kept and used until it is ready again.
+    """
+
+    def __init__(self) -> None:
+        self.bot: discord.Client | None = None
+        self._known: set[int] = set()
+
+    def __call__(self) -> set[int]:
+        if self.bot is None:
+            return set(self._known)
+        current = {guild.id for guild in self.bot.guilds}
+        if self.bot.is_ready():
+            self._known = current
+        return self._known | current
+
+
 def command_tree_hash(tree: app_commands.CommandTree) -> str:
     """A stable digest of the global command definitions."""
     payload = [command.to_dict(tree) for command in tree.get_commands()]
@@ -109,14 +130,14 @@ async def run_discord(config: Config, token: SecretStr) -> int:
 
 async def _run_discord(config: Config, token: SecretStr) -> int:
 
-    bot_ref: list[ExitWatchBot] = []
+    directory = GuildDirectory()
 
     def route(store: Store) -> Router:
-        return guild_router(store, config, lambda: [guild.id for guild in bot_ref[0].guilds])
+        return guild_router(store, config, directory)
 
     async with open_app(config, route) as app:
         bot = ExitWatchBot(app)
-        bot_ref.append(bot)
+        directory.bot = bot
         async with bot:
             await endpoint.start(
                 bot,

@@ -9,6 +9,7 @@ from bot.models import Analysis, FeedItem, Stage
 from bot.routing import guild_router
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
+from cogs.client import GuildDirectory
 
 CONFIG = parse_config(
     "discord:\n  guilds:\n    111:\n      channel: 5\n    222:\n      channel: 6\n"
@@ -64,3 +65,24 @@ async def test_threshold_and_filters_are_per_server(store: Store) -> None:
         Target("guild:111"),
         Target("guild:222"),
     ]
+
+
+class FakeClient:
+    """Just what GuildDirectory reads from a discord.py client."""
+
+    def __init__(self, guild_ids: list[int], ready: bool) -> None:
+        self.guilds = [type("G", (), {"id": guild_id})() for guild_id in guild_ids]
+        self.ready = ready
+
+    def is_ready(self) -> bool:
+        return self.ready
+
+
+def test_directory_keeps_the_servers_while_the_gateway_reconnects() -> None:
+    directory = GuildDirectory()
+    directory.bot = FakeClient([1, 2], ready=True)  # type: ignore[assignment]
+    assert directory() == {1, 2}
+    directory.bot = FakeClient([], ready=False)  # type: ignore[assignment]
+    assert directory() == {1, 2}, "re-identifying: the cache is empty for a moment"
+    directory.bot = FakeClient([2], ready=True)  # type: ignore[assignment]
+    assert directory() == {2}, "ready again: a server that removed the bot is dropped"

@@ -239,3 +239,37 @@ async def test_an_item_the_keying_cannot_read_fails_only_its_feed(
     outcomes = [await poller.poll(await feed(store, url, backfill=5)) for url in (odd, good)]
     assert [outcome.status for outcome in outcomes] == ["fetched", "fetched"]
     assert await store.entries.count() == 2
+
+
+async def test_a_flapping_feed_recovers_without_losing_or_doubling_items(
+    store: Store, site: FeedSite, poller: FeedPoller
+) -> None:
+    url = site.put("/flap.xml", rss("Outlet", items(1)))
+    record = await feed(store, url, backfill=5)
+    seen = len((await poller.poll(record)).pending)
+    for round_number in range(2, 6):
+        site.put("/flap.xml", "", status=503)
+        broken = await poller.poll(await store.feeds.get(record.id))
+        assert broken.status == "error"
+        site.put("/flap.xml", rss("Outlet", items(*range(1, round_number + 1))))
+        outcome = await poller.poll(await store.feeds.get(record.id))
+        seen += len(outcome.pending)
+        assert (await store.feeds.get(record.id)).error_count == 0
+    assert seen == 5 and await store.entries.count() == 5
+
+
+async def test_a_feed_gone_for_good_is_kept_reported_and_polled_ever_more_rarely(
+    store: Store, site: FeedSite, poller: FeedPoller
+) -> None:
+    url = site.put("/gone.xml", "", status=404)
+    record = await feed(store, url)
+    delays = []
+    for _ in range(8):
+        current = await store.feeds.get(record.id)
+        outcome = await poller.poll(current)
+        delays.append(outcome.next_poll_at - (await store.feeds.get(record.id)).last_polled_at)
+    final = await store.feeds.get(record.id)
+    assert final.failing and final.error_count == 8 and "404" in (final.last_error or "")
+    assert [f.id for f in await store.feeds.list()] == [record.id], "never removed silently"
+    assert min(delays) >= record.interval_s, "a failing feed is never polled faster"
+    assert max(delays[4:]) > max(delays[:2]), "and it backs off as the streak grows"
