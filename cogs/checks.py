@@ -28,3 +28,14 @@ def managed_guild(interaction: discord.Interaction) -> int:
     if not interaction.permissions.manage_guild:
         raise app_commands.MissingPermissions(["manage_guild"])
     return guild_id
+
+
+def admin_group(name: str, description: str) -> app_commands.Group:
+    """A command group for server admins: Manage Server by default, servers only."""
+    return app_commands.Group(
+        name=name,
+        description=description,
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+        allowed_contexts=SERVERS_ONLY,
+    )

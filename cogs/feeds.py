@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.query.service import QueryService
 from cogs import render
-from cogs.checks import SERVERS_ONLY, guild_of, managed_guild
+from cogs.checks import admin_group, guild_of, managed_guild
 from cogs.errors import install_error_handler, respond
 from cogs.options import Feed
 from cogs.service import query_service
@@ -25,13 +25,7 @@ MAX_BACKFILL = 500
 class Feeds(commands.Cog):
     """Add, remove, pause, resume, list and dry-run feeds for this server."""
 
-    feeds = app_commands.Group(
-        name="feeds",
-        description="Manage the news feeds this server watches",
-        default_permissions=discord.Permissions(manage_guild=True),
-        guild_only=True,
-        allowed_contexts=SERVERS_ONLY,
-    )
+    feeds = admin_group("feeds", "Manage the news feeds this server watches")
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot

@@ -16,7 +16,7 @@ from bot.models import Stage
 from bot.query.results import SettingsView
 from bot.query.service import QueryService
 from cogs import render
-from cogs.checks import SERVERS_ONLY, guild_of, managed_guild
+from cogs.checks import admin_group, guild_of, managed_guild
 from cogs.embeds import STAGE_LABELS
 from cogs.errors import install_error_handler, respond
 from cogs.service import query_service
@@ -51,13 +51,7 @@ def cannot_post_in(interaction: discord.Interaction, channel_id: int | None) -> 
 class Settings(commands.Cog):
     """This server's posting settings."""
 
-    settings = app_commands.Group(
-        name="settings",
-        description="Where and which stories this server gets",
-        default_permissions=discord.Permissions(manage_guild=True),
-        guild_only=True,
-        allowed_contexts=SERVERS_ONLY,
-    )
+    settings = admin_group("settings", "Where and which stories this server gets")
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot

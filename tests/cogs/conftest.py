@@ -9,10 +9,9 @@ production address guard; by default the fetcher may reach the local site on 127
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,13 @@ from aiohttp import web
 
 from bot.app import App, open_app
 from bot.config import parse_config
-from bot.models import Analysis, FeedItem, Signal, Stage
+from bot.models import Stage
 from bot.storage import Store
-from bot.storage.records import KeyedItem, Target
 from cogs import endpoint
 from cogs.client import ExitWatchBot
 from tests.discord_standin import DiscordStandIn, Guild, InteractionCall, Permission
 from tests.query import texts
-from tests.query.conftest import ARTICLE_HTML, INDEX_HTML, WINDOW, add_feed, day, rss
+from tests.query.conftest import ARTICLE_HTML, INDEX_HTML, add_feed, add_story, day, rss
 
 TOKEN = "test-token"
 COMMAND_EXTENSIONS = ("cogs.exits", "cogs.feeds", "cogs.settings")
@@ -87,58 +85,6 @@ _CONTEXT = {
     "permissions": "permissions",
     "bypass_default_permissions": "bypass_default_permissions",
 }
-
-
-async def add_story(
-    store: Store,
-    feed_id: int,
-    key: str,
-    title: str,
-    sentences: Sequence[str],
-    *,
-    when: datetime,
-    company: str | None = None,
-    country: str | None = None,
-    stage: Stage | None = None,
-    relevant: bool = True,
-    score: float = 0.9,
-    quote: str | None = None,
-    speaker: str | None = None,
-    effective: str | None = None,
-    demand: str | None = None,
-    outlet: str = "Example News",
-    destinations: Sequence[str] = (),
-) -> tuple[int, int | None]:
-    """Store one analysed story the way the watcher does; returns (story id, event id)."""
-    item = FeedItem(
-        title=title, link=f"https://news.example/{key}", summary=sentences[0], published=when
-    )
-    saved = await store.entries.save_items(
-        feed_id, [KeyedItem(key=key, content_hash=key, item=item, eligible=True)]
-    )
-    analysis = Analysis(
-        relevant=relevant,
-        score=score,
-        company=company if relevant else None,
-        country=country if relevant else None,
-        stage=stage if relevant else None,
-        demand=demand,
-        effective_date=effective,
-        quote=quote,
-        quote_speaker=speaker,
-        summary=" ".join(sentences[:2]),
-        signals=[Signal("exit_verb", 0.4, sentences[0]), Signal("demand", 0.3, sentences[-1])],
-        sentences=list(sentences),
-    )
-    stored = await store.stories.save_analysis(
-        saved.pending[0],
-        analysis,
-        outlet=outlet,
-        event_key=f"{company}|{country}".lower() if relevant else None,
-        event_window=WINDOW,
-        destinations=[Target(d) for d in destinations] if relevant else [],
-    )
-    return stored.story_id, stored.event_id
 
 
 async def seed(store: Store, guild_id: int) -> Seeded:
