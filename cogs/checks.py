@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.ext import commands
+
+from bot.query.service import QueryService
+from cogs.service import query_service
 
 # Where admin commands are offered: servers only (`guild_only` sets the older dm_permission
 # flag; Discord's current API reads `contexts`).
@@ -39,3 +43,16 @@ def admin_group(name: str, description: str) -> app_commands.Group:
         guild_only=True,
         allowed_contexts=SERVERS_ONLY,
     )
+
+
+class AdminCog(commands.Cog):
+    """A cog of admin commands: every one runs in a server, for a member with Manage Server."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.query: QueryService = query_service(bot)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        """Checked in the handler too: a server can grant the commands to anyone."""
+        managed_guild(interaction)
+        return True

@@ -11,30 +11,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.query.service import QueryService
 from cogs import render
-from cogs.checks import admin_group, guild_of, managed_guild
+from cogs.checks import AdminCog, admin_group, guild_of
 from cogs.errors import install_error_handler, respond
 from cogs.options import Feed
-from cogs.service import query_service
 from cogs.views import paged_sheets
 
 MAX_BACKFILL = 500
 
 
-class Feeds(commands.Cog):
+class Feeds(AdminCog):
     """Add, remove, pause, resume, list and dry-run feeds for this server."""
 
     feeds = admin_group("feeds", "Manage the news feeds this server watches")
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.query: QueryService = query_service(bot)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        """Every /feeds command: in a server, by a member with Manage Server."""
-        managed_guild(interaction)
-        return True
 
     @feeds.command(name="add", description="Fetch a feed once to check it, then watch it")
     @app_commands.describe(

@@ -14,12 +14,10 @@ from discord.ext import commands
 
 from bot.models import Stage
 from bot.query.results import SettingsView
-from bot.query.service import QueryService
 from cogs import render
-from cogs.checks import admin_group, guild_of, managed_guild
+from cogs.checks import AdminCog, admin_group, guild_of
 from cogs.embeds import STAGE_LABELS
 from cogs.errors import install_error_handler, respond
-from cogs.service import query_service
 
 CLEAR_WORDS = frozenset({"none", "-", "all"})
 STAGE_CHOICES = [
@@ -48,19 +46,10 @@ def cannot_post_in(interaction: discord.Interaction, channel_id: int | None) -> 
     return not (allowed.view_channel and allowed.send_messages and allowed.embed_links)
 
 
-class Settings(commands.Cog):
+class Settings(AdminCog):
     """This server's posting settings."""
 
     settings = admin_group("settings", "Where and which stories this server gets")
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.query: QueryService = query_service(bot)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        """Every /settings command: in a server, by a member with Manage Server."""
-        managed_guild(interaction)
-        return True
 
     @settings.command(name="channel", description="Where stories are posted")
     @app_commands.describe(

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.query.settings import GuildSettings
+
+# A list line, a search hit and a delivery problem are the stored rows as they are: the
+# query layer passes them through rather than copying them into look-alike classes.
+from bot.storage.queries import EventRow as EventSummary
+from bot.storage.queries import ProblemRow as DeliveryProblem
+from bot.storage.queries import SearchRow as SearchHit
 from bot.storage.records import FeedRecord, OutboxItem
 
 MARK_START = "\ue000"
@@ -62,23 +68,6 @@ class Page(Generic[T]):
     def has_more(self) -> bool:
         """True when a later page exists (a renderer shows a "next" button)."""
         return self.page < self.pages
-
-
-@dataclass(frozen=True, slots=True)
-class EventSummary:
-    """One event as a line of a list: who left where, how far it went, and its headline."""
-
-    ref: int  # the event's first story id: the number members type in `<story>`
-    event_id: int
-    company: str
-    country: str
-    stage: str
-    demand: str | None
-    first_at: float
-    last_at: float
-    source_count: int
-    headline: str
-    url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,22 +152,6 @@ class Answer:
     confidence: float
     ref: int | None
     headline: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One story matching a search; `title` and `snippet` carry highlight markers."""
-
-    story_id: int
-    ref: int | None
-    title: str
-    snippet: str
-    url: str | None
-    outlet: str
-    published_at: float | None
-    company: str | None
-    country: str | None
-    stage: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,16 +300,6 @@ class FeedTestResult:
     title: str
     total_items: int
     items: list[FeedTestItem]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryProblem:
-    """A channel the bot could not post to, as the sender recorded it."""
-
-    channel_id: int
-    problem: str
-    first_at: float
-    last_at: float
 
 
 @dataclass(frozen=True, slots=True)

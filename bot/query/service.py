@@ -31,7 +31,6 @@ from bot.query.results import (
     Answer,
     Choice,
     Count,
-    DeliveryProblem,
     EventSummary,
     ExportResult,
     FeedAdded,
@@ -39,7 +38,6 @@ from bot.query.results import (
     FeedList,
     FeedTestResult,
     Page,
-    SearchHit,
     SearchResult,
     SettingsView,
     StatsResult,
@@ -56,7 +54,7 @@ from bot.query.settings import (
     update_settings,
 )
 from bot.query.summarize import summarize_url
-from bot.query.views import event_card, event_summary, signal_views
+from bot.query.views import event_card, signal_views
 from bot.storage import Store
 from bot.storage.feedback import FeedbackRepository
 from bot.storage.queries import EventFilter, EventRow, QueryRepository
@@ -156,7 +154,7 @@ class QueryService:
         total = await self._queries.count_events(filters)
         pages = max(1, math.ceil(total / count))
         rows = await self._queries.events(filters, limit=count, offset=(page - 1) * count)
-        return Page([event_summary(row) for row in rows], page, pages, total)
+        return Page(list(rows), page, pages, total)
 
     async def story(self, story: str | int) -> StoryCard:
         """The full card of a story's event: summary, facts, quote, sources, timeline."""
@@ -207,7 +205,7 @@ class QueryService:
         rows = await self._queries.search(
             match, marks=(MARK_START, MARK_END), limit=per_page, offset=(page - 1) * per_page
         )
-        hits = [SearchHit(**_fields(row)) for row in rows]
+        hits = list(rows)
         pages = max(1, math.ceil(total / per_page))
         return SearchResult(query, fts.understood, Page(hits, page, pages, total))
 
@@ -364,7 +362,7 @@ class QueryService:
             threshold=settings.effective_threshold(self._config.analysis.threshold),
             daily_cap=settings.daily_cap or self._config.discord.daily_cap,
             overridden=sorted(await self._store.settings.get(guild_id)),
-            problems=[DeliveryProblem(**_fields(p)) for p in problems],
+            problems=list(problems),
             failed=await self._queries.failed_deliveries(destination(guild_id)),
         )
 
@@ -483,7 +481,7 @@ class QueryService:
 
     async def resolve_story(self, text: str | int) -> EventSummary:
         """The event a `<story>` value names: "#12", "12" or free text; else StoryNotFound."""
-        return event_summary(await self._event_of(text))
+        return await self._event_of(text)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -571,12 +569,8 @@ def _with_title(story: StoryRecord) -> list[str]:
     return list(story.sentences) or [story.title]
 
 
-def _fields(record: object) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__dataclass_fields__}  # type: ignore[attr-defined]
-
-
 def _oldest_first(rows: list[EventRow]) -> list[EventSummary]:
-    return [event_summary(row) for row in sorted(rows, key=lambda r: (r.first_at, r.event_id))]
+    return sorted(rows, key=lambda r: (r.first_at, r.event_id))
 
 
 def _events(count: int) -> str:

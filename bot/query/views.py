@@ -10,14 +10,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from bot.models import Analysis
-from bot.query.results import EventSummary, SignalView, SourceView, StoryCard, TimelineStep
+from bot.query.results import SignalView, SourceView, StoryCard, TimelineStep
 from bot.storage.queries import EventRow
 from bot.storage.records import StageRecord, StoryRecord
-
-
-def event_summary(row: EventRow) -> EventSummary:
-    """A list line for an event."""
-    return EventSummary(**asdict(row))
 
 
 def signal_views(signals: Sequence[dict | object]) -> list[SignalView]:

@@ -53,7 +53,10 @@ class EventFilter:
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
-    """An event as lists show it (see `_SUMMARY_SELECT`)."""
+    """An event as lists show it (see `_SUMMARY_SELECT`).
+
+    `ref` is the event's first story id: the number members type in `<story>`.
+    """
 
     event_id: int
     company: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,7 +111,7 @@ async def test_same_body_without_validators_hits_the_hash_fast_path(
     record = await feed(store, url)
     await poller.poll(record)
     fresh = await store.feeds.get(record.id)
-    no_validators = FeedRecord(**{**_fields(fresh), "etag": None, "last_modified": None})
+    no_validators = replace(fresh, etag=None, last_modified=None)
     assert (await poller.poll(no_validators)).status == "unchanged"
 
 
@@ -123,7 +124,7 @@ async def test_restart_does_not_re_emit_seen_entries(tmp_path, site: FeedSite) -
         async with make_session(limits, allow_private=True) as session:
             poller = FeedPoller(store, Fetcher(session, limits, True), PollPolicy())
             record = await feed(store, url, backfill=5)
-            fresh = FeedRecord(**{**_fields(record), "etag": None, "body_hash": None})
+            fresh = replace(record, etag=None, body_hash=None)
             outcome = await poller.poll(fresh)
         await store.close()
         expected = 2 if round_number == 0 else 0
@@ -225,10 +226,6 @@ async def test_a_busy_database_fails_every_poll_of_the_group_then_recovers(
             assert [outcome.new for outcome in outcomes] == [1, 1, 1, 1]
     finally:
         await store.close()
-
-
-def _fields(record: FeedRecord) -> dict:
-    return {name: getattr(record, name) for name in record.__slots__}
 
 
 async def test_an_item_the_keying_cannot_read_fails_only_its_feed(
