@@ -186,7 +186,7 @@ def _exits(
     for spans, by_government in ((exits, False), (blocks, True)):
         for start, end in spans:
             before = sentence[max(0, start - _EXIT_WINDOW) : start]
-            if lx.EXIT_NEGATION.search(before):
+            if _negated(sentence, before, start, end):
                 negated = True
                 continue
             if lx.OTHER_ACTOR.search(before):
@@ -194,6 +194,19 @@ def _exits(
             found.append(ExitMention(start, end, before, by_government))
     found.sort(key=lambda m: m.start)
     return found, negated and not found
+
+
+def _negated(sentence: str, before: str, start: int, end: int) -> bool:
+    """Whether the exit verb at `start:end` is denied, in the word order of each language:
+    the negation before the verb (English, Spanish, compound tenses), "nicht" after it or
+    inside a separable German verb, or French "ne" before with "pas" after."""
+    if lx.EXIT_NEGATION.search(before):
+        return True
+    if lx.NEGATION_FROM_VERB.match(sentence, start, end + _EXIT_WINDOW):
+        return True
+    return bool(
+        lx.FRENCH_NE.search(before) and lx.FRENCH_PAS.match(sentence, end, end + _EXIT_WINDOW)
+    )
 
 
 def neighbours(facts: list[SentenceFacts], position: int, distance: int) -> list[SentenceFacts]:

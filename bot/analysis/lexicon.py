@@ -136,12 +136,25 @@ BLOCK = _compile(
     r"prohib\w*",
 )
 
-# Negation that makes an exit not happen ("has no plans to leave", "denied it would exit").
+# Negation that makes an exit not happen ("has no plans to leave", "denied it would exit"),
+# read in the words before the exit verb.
 EXIT_NEGATION = re.compile(
     r"(?:\b(?:not|never|no|nor|without|kein\w*|nicht|nie|jamais|pas|sin|nunca)\b(?!\s+longer)"
     r"(?:\s+\S+){0,3}\s*$)|(?:\b(?:denie[sd]|deny|rul(?:e|es|ed)\s+out)\b(?:\s+\S+){0,4}\s*$)",
     _FLAGS,
 )
+# German puts "nicht" after a finite verb ("verlässt Deutschland nicht") or between the
+# parts of a separable one ("zieht sich nicht zurück"): read in the same clause from the
+# start of the exit verb. "nicht nur" (not only) and "nicht mehr" (no longer, a completed
+# exit) are not negations of the exit.
+NEGATION_FROM_VERB = re.compile(
+    r"[^,.;:!?\n]{0,60}?\bnicht\b(?!\s+(?:nur|mehr|länger)\b)",
+    _FLAGS,
+)
+# French wraps a simple tense in "ne ... pas" ("ne quittera pas la France"). "ne" alone
+# is not enough: "ne quittera la France que si" is a conditional threat, not a denial.
+FRENCH_NE = re.compile(r"\bn(?:e\b|['’])(?:\s*\S+){0,2}\s*$", _FLAGS)
+FRENCH_PAS = re.compile(r"[^,.;:!?\n]{0,40}?\b(?:pas|jamais|point|nullement)\b", _FLAGS)
 
 # --- the surveillance demand ----------------------------------------------------------
 
