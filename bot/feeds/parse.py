@@ -171,8 +171,10 @@ def _xml_item(entry: Mapping[str, Any], url: str, limits: _Limits) -> FeedItem:
         guid=entry.get("id") or None,
         summary=entry.get("summary") or "",
         content="\n".join(part.get("value", "") for part in contents),
+        # dict.get: feedparser's own get maps a missing `updated_parsed` to
+        # `published_parsed` (with a deprecation warning), which was already tried.
         published=_struct_date(
-            entry.get("published_parsed") or entry.get("updated_parsed"), limits
+            entry.get("published_parsed") or dict.get(entry, "updated_parsed"), limits
         ),
         author=entry.get("author") or None,
     )
