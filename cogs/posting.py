@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import aiohttp
@@ -29,6 +30,8 @@ from cogs.views import story_view
 log = logging.getLogger(__name__)
 
 HISTORY_SCAN = 50
+FORUM_SCAN = 10
+THREAD_ARCHIVED = 50083  # Discord's JSON error code for a change inside an archived thread
 THREAD_NAME_LIMIT = 100
 
 
@@ -99,6 +102,8 @@ class DiscordSender:
             found = await self._find(channel, footer_marker(ref))
             if found is not None:
                 log.info("delivery %d was already posted before a restart", delivery.item.id)
+                if isinstance(channel, discord.ForumChannel):
+                    return Delivered(found.channel.id, found.id, found.channel.id)
                 return Delivered(channel.id, found.id)
         lead = delivery.sources[0] if delivery.sources else story
         embed = story_embed(event, lead, delivery.sources)
@@ -137,7 +142,16 @@ class DiscordSender:
         lead = delivery.sources[0] if delivery.sources else delivery.story
         embed = story_embed(delivery.event, lead, delivery.sources)
         ref = event_ref(delivery.sources, delivery.story)
-        await channel.get_partial_message(post.message_id).edit(embed=embed, view=story_view(ref))
+        message = channel.get_partial_message(post.message_id)
+        try:
+            await message.edit(embed=embed, view=story_view(ref))
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ARCHIVED or not isinstance(channel, discord.Thread):
+                raise
+            # A forum post's thread archives itself after days of quiet, and Discord
+            # refuses edits inside it until it is reopened (Send Messages is enough).
+            await channel.edit(archived=False)
+            await message.edit(embed=embed, view=story_view(ref))
         return Delivered(post.channel_id, post.message_id, post.thread_id)
 
     async def _stage(self, delivery: Delivery) -> Delivered:
@@ -175,14 +189,51 @@ class DiscordSender:
     async def _find(self, channel: discord.abc.Messageable, marker: str) -> discord.Message | None:
         """After a crash mid-send: look for our own message carrying this footer marker."""
         if isinstance(channel, discord.ForumChannel):
-            return None
+            return await self._find_in_forum(channel, marker)
         async for message in channel.history(limit=HISTORY_SCAN):
-            if message.author.id != self._bot.user.id:  # type: ignore[union-attr]
-                continue
-            for embed in message.embeds:
-                if embed.footer.text and embed.footer.text.startswith(marker):
-                    return message
+            if self._is_marked(message, marker):
+                return message
         return None
+
+    async def _find_in_forum(
+        self, forum: discord.ForumChannel, marker: str
+    ) -> discord.Message | None:
+        """A forum has no history of its own: each post is a thread whose starter message has
+        the thread's id, so look at the starter messages of our newest posts there."""
+        async for thread in self._own_threads(forum):
+            try:
+                starter = await thread.fetch_message(thread.id)
+            except discord.NotFound:  # a moderator deleted the starter message
+                continue
+            if self._is_marked(starter, marker):
+                return starter
+        return None
+
+    async def _own_threads(self, forum: discord.ForumChannel) -> AsyncIterator[discord.Thread]:
+        """The bot's posts in a forum, newest first and at most FORUM_SCAN (each costs a
+        request): active ones, where a post made just before a crash is, then recently
+        archived ones, since an outage can outlast a post's auto-archive time."""
+        me = self._bot.user.id  # type: ignore[union-attr]
+        active = [
+            thread
+            for thread in await forum.guild.active_threads()
+            if thread.parent_id == forum.id and thread.owner_id == me
+        ]
+        newest = sorted(active, key=lambda thread: thread.id, reverse=True)[:FORUM_SCAN]
+        for thread in newest:
+            yield thread
+        if len(newest) < FORUM_SCAN:
+            async for thread in forum.archived_threads(limit=FORUM_SCAN - len(newest)):
+                if thread.owner_id == me:
+                    yield thread
+
+    def _is_marked(self, message: discord.Message, marker: str) -> bool:
+        """Whether the bot wrote this message and an embed's footer starts with the marker."""
+        if message.author.id != self._bot.user.id:  # type: ignore[union-attr]
+            return False
+        return any(
+            embed.footer.text and embed.footer.text.startswith(marker) for embed in message.embeds
+        )
 
     async def _problem(self, guild_id: int, delivery: Delivery, problem: str) -> DeliveryError:
         """Record a permanent problem; tell the admin channel the first time."""

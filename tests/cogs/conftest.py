@@ -3,7 +3,9 @@ local web site, started once per test module.
 
 Only the command extensions are loaded (not `cogs.posting`), so no feed is polled and no
 story is posted behind a test's back. A module sets `ALLOW_PRIVATE = False` to run with the
-production address guard; by default the fetcher may reach the local site on 127.0.0.1.
+production address guard; by default the fetcher may reach the local site on 127.0.0.1. A
+module sets `FORUMS = {name: {"tags": [...]}}` to give the first guild forum channels (the
+options of `DiscordStandIn.add_forum`), which must exist before the bot connects.
 """
 
 from __future__ import annotations
@@ -188,10 +190,13 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     """One stand-in, one bot and one seeded store for a whole test module."""
     allow_private = getattr(request.module, "ALLOW_PRIVATE", True)
+    forums: dict[str, dict[str, Any]] = getattr(request.module, "FORUMS", {})
     storage = tmp_path_factory.mktemp("cogs") / "exitwatch.sqlite3"
     async with local_site() as site, DiscordStandIn(token=TOKEN, wait_limit=10.0) as api:
         guild = api.add_guild("Newsroom", channels=["news", "admin"])
         other = api.add_guild("Second desk", channels=["wire"])
+        for name, options in forums.items():
+            api.add_forum(guild, name, **options)
         config = parse_config(bot_config(api, storage, guild, allow_private=allow_private))
         async with open_app(config) as app:
             seeded = await seed(app.store, guild.id)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import EMPTY_MESSAGE, DiscordError, FormErrors
+from .errors import EMPTY_MESSAGE, TAG_REQUIRED, DiscordError, FormErrors
 
 Json = dict[str, Any]
 Path = tuple[str | int, ...]
@@ -40,6 +40,7 @@ COMMAND_OPTIONS = 25
 COMMAND_TOTAL = 4000
 CHAT_COMMANDS_PER_SCOPE = 100
 THREAD_NAME = 100
+APPLIED_TAGS = 5
 EPHEMERAL = 1 << 6
 COMPONENTS_V2 = 1 << 15
 
@@ -271,6 +272,24 @@ def validate_thread_name(name: str | None) -> None:
         errors = FormErrors()
         errors.add(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         errors.raise_if_any()
+
+
+def validate_forum_post(body: Json, *, files: int, require_tag: bool) -> None:
+    """A forum post: its starter ``message`` is required and checked like any message (field
+    paths under ``message``), at most five ``applied_tags``, and at least one when the forum
+    has REQUIRE_TAG (40067)."""
+    errors = FormErrors()
+    message = body.get("message")
+    if not isinstance(message, dict):
+        errors.add(("message",), "BASE_TYPE_REQUIRED", "This field is required")
+    tags = body.get("applied_tags") or []
+    errors.too_long(("applied_tags",), tags, APPLIED_TAGS)
+    errors.raise_if_any()
+    validate_message(message, files=files, within=("message",))
+    if require_tag and not tags:
+        raise DiscordError(
+            400, TAG_REQUIRED, "A tag is required to create a forum post in this channel"
+        )
 
 
 def _command_size(node: Json) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -18,10 +19,25 @@ from .errors import DiscordError, json_response
 from .faults import Faults
 from .gateway import Gateway
 from .interactions import InteractionCall, Interactions
-from .limits import validate_commands, validate_message, validate_thread_name
+from .limits import (
+    validate_commands,
+    validate_forum_post,
+    validate_message,
+    validate_thread_name,
+)
 from .messages import Upload, apply_edit, new_message
 from .permissions import NO_PERMISSIONS, Permission
-from .state import PUBLIC_THREAD, Channel, DiscordState, Guild, Json, RecordedRequest
+from .state import (
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
+    REQUIRE_TAG,
+    Channel,
+    DiscordState,
+    Guild,
+    Json,
+    RecordedRequest,
+    timestamp,
+)
 
 API = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[Any]]
@@ -70,7 +86,9 @@ class RestApi:
             ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
             ("GET", "/guilds/{guild_id}/roles", self.get_roles),
             ("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
+            ("GET", "/guilds/{guild_id}/threads/active", self.active_threads),
             ("GET", "/channels/{channel_id}", self.get_channel),
+            ("PATCH", "/channels/{channel_id}", self.edit_thread),
             ("GET", "/channels/{channel_id}/messages", self.list_messages),
             ("POST", "/channels/{channel_id}/messages", self.create_message),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
@@ -78,6 +96,7 @@ class RestApi:
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
             ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.create_thread),
             ("POST", "/channels/{channel_id}/threads", self.create_thread),
+            ("GET", "/channels/{channel_id}/threads/archived/public", self.archived_threads),
             ("POST", "/channels/{channel_id}/typing", self.typing),
             ("POST", "/interactions/{webhook_id}/{webhook_token}/callback", self.callback),
             ("POST", "/webhooks/{webhook_id}/{webhook_token}", self.followup),
@@ -292,7 +311,59 @@ class RestApi:
     async def get_channel(self, request: web.Request) -> Json:
         """A channel the bot can see."""
         _, channel = self._channel(request, Permission.VIEW_CHANNEL)
-        return channel.payload(len(self.state.messages[channel.id]))
+        return self._channel_payload(channel)
+
+    def _channel_payload(self, channel: Channel) -> Json:
+        """A channel with its message count; a forum post's starter message is not counted,
+        as on Discord."""
+        count = len(self.state.messages[channel.id])
+        starter = channel.applied_tags is not None and count > 0
+        return channel.payload(count - 1 if starter else count)
+
+    async def active_threads(self, request: web.Request) -> Json:
+        """The guild's unarchived threads the bot can see, newest first, with the bot's own
+        memberships (it joins the threads it creates)."""
+        guild = self._guild(request.match_info["guild_id"])
+        threads = [t for t in guild.threads() if not t.archived and self._sees(guild, t)]
+        return self._thread_list(sorted(threads, key=lambda t: t.id, reverse=True))
+
+    async def archived_threads(self, request: web.Request) -> Json:
+        """A channel's or forum's archived public threads, most recently archived first,
+        ``before`` an ISO timestamp and at most ``limit``, with ``has_more``."""
+        guild, parent = self._channel(request, Permission.READ_MESSAGE_HISTORY)
+        before = request.query.get("before")
+        limit = int(request.query.get("limit", 50))
+        threads = [
+            t
+            for t in guild.threads(parent)
+            if t.archived
+            and t.type == PUBLIC_THREAD
+            and (before is None or _time(t.archive_timestamp) < _time(before))
+        ]
+        threads.sort(key=lambda t: _time(t.archive_timestamp), reverse=True)
+        return self._thread_list(threads[:limit]) | {"has_more": len(threads) > limit}
+
+    def _sees(self, guild: Guild, thread: Channel) -> bool:
+        """Whether the bot can see a thread: a private one only as its owner or a moderator."""
+        granted = guild.permissions(self.state.bot_id, thread)
+        if not granted & Permission.VIEW_CHANNEL:
+            return False
+        mine = thread.owner_id == self.state.bot_id
+        return thread.type != PRIVATE_THREAD or mine or bool(granted & Permission.MANAGE_THREADS)
+
+    def _thread_list(self, threads: list[Channel]) -> Json:
+        """Discord's thread list: the threads, and the bot's thread-member objects."""
+        members = [
+            {
+                "id": str(t.id),
+                "user_id": str(self.state.bot_id),
+                "join_timestamp": t.created_at,
+                "flags": 0,
+            }
+            for t in threads
+            if t.owner_id == self.state.bot_id
+        ]
+        return {"threads": [self._channel_payload(t) for t in threads], "members": members}
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -316,6 +387,10 @@ class RestApi:
         """Post a message: permissions, then Discord's limits, then MESSAGE_CREATE."""
         body, uploads = request[BODY], request[UPLOADS]
         _, target = self._channel(request, NO_PERMISSIONS)
+        if target.is_forum:
+            raise DiscordError(
+                400, errors.CANNOT_SEND_IN_NON_TEXT, "Cannot send messages in a non-text channel"
+            )
         send = Permission.SEND_MESSAGES_IN_THREADS if target.is_thread else Permission.SEND_MESSAGES
         needs = send | (Permission.ATTACH_FILES if uploads else NO_PERMISSIONS)
         guild, channel = self._channel(request, needs)
@@ -323,6 +398,9 @@ class RestApi:
         earlier = self._same_nonce(channel, body)
         if earlier is not None:
             return earlier
+        if channel.is_thread and channel.archived:
+            # Sending is the one action Discord lets through: it reopens the thread.
+            await self._set_archived(channel, False)
         message = new_message(
             self.state,
             guild=guild,
@@ -352,9 +430,12 @@ class RestApi:
         return self._find(channel, request)
 
     async def edit_message(self, request: web.Request) -> Json:
-        """Edit one of the bot's own messages (50005 for anyone else's)."""
+        """Edit one of the bot's own messages (50005 for anyone else's; 50083 in an archived
+        thread, which must be reopened first)."""
         guild, channel = self._channel(request, NO_PERMISSIONS)
         message = self._find(channel, request)
+        if channel.is_thread and channel.archived:
+            raise DiscordError(400, errors.THREAD_ARCHIVED, "Thread is archived")
         if message["author"]["id"] != self.state.bot_user["id"]:
             raise DiscordError(
                 403,
@@ -374,6 +455,26 @@ class RestApi:
         await self.gateway.dispatch("MESSAGE_UPDATE", message)
         return message
 
+    async def edit_thread(self, request: web.Request) -> Json:
+        """Reopen or archive a thread, the one channel edit the bot makes. Reopening needs
+        only Send Messages in Threads; every other change is refused (400, 50035)."""
+        body = request[BODY]
+        archived = body.get("archived")
+        _, channel = self._channel(request, Permission.SEND_MESSAGES_IN_THREADS)
+        problems = errors.FormErrors()
+        if set(body) != {"archived"} or not isinstance(archived, bool):
+            problems.add(("archived",), "BASE_TYPE_REQUIRED", "Only `archived` can be edited.")
+        elif not channel.is_thread:
+            problems.add(("archived",), "BASE_TYPE_BAD_TYPE", "Only a thread is archived.")
+        problems.raise_if_any()
+        await self._set_archived(channel, bool(archived))
+        return self._channel_payload(channel)
+
+    async def _set_archived(self, thread: Channel, archived: bool) -> None:
+        thread.archived = archived
+        thread.archive_timestamp = timestamp()
+        await self.gateway.dispatch("THREAD_UPDATE", thread.payload())
+
     async def delete_message(self, request: web.Request) -> None:
         """Delete a message: the bot's own, or anyone's with MANAGE_MESSAGES."""
         guild, channel = self._channel(request, NO_PERMISSIONS)
@@ -385,7 +486,11 @@ class RestApi:
         await self.gateway.dispatch("MESSAGE_DELETE", event)
 
     async def create_thread(self, request: web.Request) -> Json:
-        """Start a thread, from a message or standalone (private when type 12)."""
+        """Start a thread, from a message or standalone (private when type 12); in a forum,
+        a post."""
+        _, parent = self._channel(request, NO_PERMISSIONS)
+        if parent.is_forum and "message_id" not in request.match_info:
+            return await self._forum_post(request)
         body = request[BODY]
         kind = int(body.get("type") or PUBLIC_THREAD)
         needs = (
@@ -411,6 +516,42 @@ class RestApi:
         data = thread.payload() | {"newly_created": True}
         await self.gateway.dispatch("THREAD_CREATE", data)
         return data
+
+    async def _forum_post(self, request: web.Request) -> Json:
+        """A forum post: a public thread with ``applied_tags`` and its starter message, whose
+        id is the thread's. Creating one needs only SEND_MESSAGES in the forum, as on Discord;
+        the answer is the thread with the message nested in it."""
+        body, uploads = request[BODY], request[UPLOADS]
+        needs = Permission.SEND_MESSAGES | (Permission.ATTACH_FILES if uploads else NO_PERMISSIONS)
+        guild, forum = self._channel(request, needs)
+        validate_thread_name(body.get("name"))
+        require_tag = bool(forum.flags & REQUIRE_TAG)
+        validate_forum_post(body, files=len(uploads), require_tag=require_tag)
+        thread = self.state.add_channel(
+            guild,
+            body["name"],
+            type=PUBLIC_THREAD,
+            parent_id=forum.id,
+            owner_id=self.state.bot_id,
+            auto_archive_duration=int(
+                body.get("auto_archive_duration") or forum.auto_archive_duration
+            ),
+            applied_tags=[str(tag) for tag in body.get("applied_tags") or []],
+        )
+        starter = new_message(
+            self.state,
+            guild=guild,
+            channel=thread,
+            payload=body["message"],
+            uploads=uploads,
+            base_url=self.base_url,
+            extra={"id": str(thread.id)},
+        )
+        self.state.messages[thread.id].append(starter)
+        created = self._channel_payload(thread)
+        await self.gateway.dispatch("THREAD_CREATE", created | {"newly_created": True})
+        await self.gateway.dispatch("MESSAGE_CREATE", starter)
+        return created | {"message": starter}
 
     async def typing(self, request: web.Request) -> None:
         """The typing indicator: only a permission check."""
@@ -504,3 +645,8 @@ def _answer(result: Any) -> web.Response:
 
 def _int(value: str) -> int:
     return int(value) if value.isdigit() else 0
+
+
+def _time(value: str) -> datetime:
+    """An ISO 8601 timestamp, compared as a time (discord.py may drop the microseconds)."""
+    return datetime.fromisoformat(value)

@@ -22,7 +22,7 @@ from .interactions import (
 from .invocation import InvocationRefused, command_data
 from .permissions import BOT_DEFAULT, EVERYONE_DEFAULT, NO_PERMISSIONS, Overwrite, Permission
 from .rest import API, RestApi
-from .state import Channel, DiscordState, Guild, Json, RecordedRequest
+from .state import Channel, DiscordState, Guild, Json, RecordedRequest, timestamp
 
 
 class HasValue(Protocol):
@@ -148,6 +148,21 @@ class DiscordStandIn:
             bot_permissions=bot_permissions,
             everyone_permissions=everyone_permissions,
         )
+
+    def add_forum(
+        self, guild: Guild, name: str, *, tags: Iterable[str] = (), require_tag: bool = False
+    ) -> Channel:
+        """A forum in ``guild`` whose ``available_tags`` are named ``tags``; with
+        ``require_tag`` a post without a tag is refused (40067). Add it before the bot
+        connects, like a guild."""
+        return self.state.add_forum(guild, name, tags=list(tags), require_tag=require_tag)
+
+    async def archive_thread(self, thread: Channel) -> None:
+        """Archive a thread, as Discord does after its auto-archive time (or a moderator
+        does): it leaves the active list for the archived one; THREAD_UPDATE tells the bot."""
+        thread.archived = True
+        thread.archive_timestamp = timestamp()
+        await self.gateway.dispatch("THREAD_UPDATE", thread.payload())
 
     async def set_bot_permissions(
         self,
@@ -345,6 +360,15 @@ class DiscordStandIn:
             return next((m for m in pool if predicate(m)), None)
 
         return await self.state.changes.wait_for(match)
+
+    def threads(self, channel: Channel | int) -> list[Channel]:
+        """The threads (a forum's posts) of a channel, oldest first, archived ones too."""
+        channel_id = channel if isinstance(channel, int) else channel.id
+        found = self.state.find_channel(channel_id)
+        if found is None:
+            raise KeyError(f"no channel {channel_id}")
+        guild, parent = found
+        return guild.threads(parent)
 
     def commands(self, guild: Guild | None = None) -> list[Json]:
         """Registered commands: global, or those of ``guild``."""

@@ -30,6 +30,8 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 TEXT_CHANNEL = 0
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
+FORUM = 15
+REQUIRE_TAG = 1 << 4
 
 
 class Changes:
@@ -136,7 +138,10 @@ class Member:
 
 @dataclass
 class Channel:
-    """A text channel or thread. Threads take their permissions from their parent."""
+    """A text channel, forum or thread. Threads take their permissions from their parent.
+
+    ``applied_tags`` is set only on a forum post (a thread in a forum), as Discord sends it.
+    """
 
     id: int
     guild_id: int
@@ -147,14 +152,25 @@ class Channel:
     owner_id: int | None = None
     overwrites: list[Overwrite] = field(default_factory=list)
     auto_archive_duration: int = 1440
+    flags: int = 0
+    available_tags: list[Json] = field(default_factory=list)
+    applied_tags: list[str] | None = None
+    archived: bool = False
+    created_at: str = field(default_factory=timestamp)
+    archive_timestamp: str = field(default_factory=timestamp)
 
     @property
     def is_thread(self) -> bool:
         """Whether this is a public or private thread."""
         return self.type in (PUBLIC_THREAD, PRIVATE_THREAD)
 
+    @property
+    def is_forum(self) -> bool:
+        """Whether this is a forum, where only threads (posts) can be created."""
+        return self.type == FORUM
+
     def payload(self, message_count: int = 0) -> Json:
-        """The channel object; threads carry Discord's thread fields."""
+        """The channel object; forums and threads carry Discord's fields for them."""
         data: Json = {
             "id": str(self.id),
             "guild_id": str(self.guild_id),
@@ -167,23 +183,39 @@ class Channel:
             "topic": None,
             "rate_limit_per_user": 0,
             "last_message_id": None,
-            "flags": 0,
+            "flags": self.flags,
         }
-        if self.is_thread:
+        if self.is_forum:
             data |= {
-                "owner_id": str(self.owner_id),
-                "message_count": message_count,
-                "total_message_sent": message_count,
-                "member_count": 1,
-                "thread_metadata": {
-                    "archived": False,
-                    "auto_archive_duration": self.auto_archive_duration,
-                    "archive_timestamp": timestamp(),
-                    "locked": False,
-                    "create_timestamp": timestamp(),
-                },
+                "available_tags": self.available_tags,
+                "default_auto_archive_duration": self.auto_archive_duration,
+                "default_thread_rate_limit_per_user": 0,
+                "default_reaction_emoji": None,
+                "default_sort_order": None,
+                "default_forum_layout": 0,
             }
+        if self.is_thread:
+            data |= self._thread_fields(message_count)
         return data
+
+    def _thread_fields(self, message_count: int) -> Json:
+        """Discord's thread fields; only a forum post carries ``applied_tags``."""
+        fields: Json = {
+            "owner_id": str(self.owner_id),
+            "message_count": message_count,
+            "total_message_sent": message_count,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": self.archived,
+                "auto_archive_duration": self.auto_archive_duration,
+                "archive_timestamp": self.archive_timestamp,
+                "locked": False,
+                "create_timestamp": self.created_at,
+            },
+        }
+        if self.applied_tags is not None:
+            fields["applied_tags"] = self.applied_tags
+        return fields
 
 
 @dataclass
@@ -203,6 +235,14 @@ class Guild:
             if channel.name == name:
                 return channel
         raise KeyError(f"no channel named {name!r} in guild {self.name!r}")
+
+    def threads(self, parent: Channel | None = None) -> list[Channel]:
+        """The guild's threads (archived ones too), or those of one channel or forum."""
+        return [
+            c
+            for c in self.channels.values()
+            if c.is_thread and (parent is None or c.parent_id == parent.id)
+        ]
 
     def role(self, name: str) -> Role:
         """The role called ``name`` (``"@everyone"`` for the default role)."""
@@ -248,7 +288,7 @@ class Guild:
             "member_count": len(self.members),
             "roles": [r.payload() for r in self.roles.values()],
             "channels": [c.payload() for c in self.channels.values() if not c.is_thread],
-            "threads": [c.payload() for c in self.channels.values() if c.is_thread],
+            "threads": [c.payload() for c in self.threads() if not c.archived],
             "members": [m.payload() for m in self.members.values()],
             "emojis": [],
             "stickers": [],
@@ -339,6 +379,29 @@ class DiscordState:
         guild.channels[channel.id] = channel
         self.messages[channel.id] = []
         return channel
+
+    def add_forum(
+        self, guild: Guild, name: str, *, tags: list[str], require_tag: bool = False
+    ) -> Channel:
+        """Add a forum with the named tags; ``require_tag`` sets its REQUIRE_TAG flag."""
+        available = [
+            {
+                "id": str(self.ids.next()),
+                "name": tag,
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            }
+            for tag in tags
+        ]
+        return self.add_channel(
+            guild,
+            name,
+            type=FORUM,
+            position=len(guild.channels),
+            flags=REQUIRE_TAG if require_tag else 0,
+            available_tags=available,
+        )
 
     def find_channel(self, channel_id: int) -> tuple[Guild, Channel] | None:
         """The guild and channel for ``channel_id``, if it exists."""
