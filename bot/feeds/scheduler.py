@@ -66,14 +66,21 @@ class FeedScheduler:
         self._changed.set()
 
     async def run(self) -> None:
-        """Run until cancelled, then cancel every feed task and wait for them."""
+        """Run until cancelled, then cancel every feed task and wait for them.
+
+        The feed list is re-read as soon as the store reports a change, and every
+        `refresh_every` seconds anyway (a change made by another process sharing the
+        database has no other way in).
+        """
+        unsubscribe = self._store.feeds.on_change(self.refresh)
         try:
             while True:
-                await self._sync_tasks()
                 self._changed.clear()
+                await self._sync_tasks()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), self._refresh_every)
         finally:
+            unsubscribe()
             await self._stop_all()
 
     async def _sync_tasks(self) -> None:

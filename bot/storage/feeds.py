@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aiosqlite
@@ -35,6 +36,18 @@ class FeedRepository:
         self._successes: GroupCommit[dict[str, Any], None] = GroupCommit(
             db, self._record_successes, max_group=_FEEDS_PER_TRANSACTION
         )
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` whenever the set of feeds to poll changes (added, removed, paused,
+        resumed, synced from config), so the scheduler acts on a /feeds command at once
+        instead of at its next periodic look. Returns the function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     async def sync_configured(self, feeds: list[dict[str, Any]], origin: str) -> list[FeedRecord]:
         """Make the stored feeds of `origin` match the config: add, update, deactivate.
@@ -55,6 +68,7 @@ class FeedRepository:
                     "backfill = excluded.backfill, channel_id = excluded.channel_id, active = 1",
                     {**feed, "origin": origin, "stamp": stamp},
                 )
+        self._changed()
         return await self.list(origin=origin)
 
     async def add(
@@ -84,6 +98,7 @@ class FeedRepository:
                 (url, guild_id, name, interval_s, backfill, channel_id, now(), added_by),
             )
             row = await cursor.fetchone()
+        self._changed()
         return await self.get(row[0])
 
     async def get(self, feed_id: int) -> FeedRecord:
@@ -122,12 +137,14 @@ class FeedRepository:
     async def remove(self, feed_id: int) -> None:
         """Stop watching a feed; its stories stay."""
         await self._db.execute("UPDATE feeds SET active = 0 WHERE id = ?", (feed_id,))
+        self._changed()
 
     async def set_paused(self, feed_id: int, paused: bool) -> None:
         """Pause or resume polling of one feed."""
         await self._db.execute(
             "UPDATE feeds SET paused = ?, next_poll_at = NULL WHERE id = ?", (int(paused), feed_id)
         )
+        self._changed()
 
     async def record_success(
         self,
