@@ -12,11 +12,15 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import Config, discord_token, load_config
 from bot.errors import ConfigError, ExitWatchError
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger("bot")
 
@@ -101,12 +105,34 @@ def run_until_signal(job: Coroutine[Any, Any, int]) -> int:
 
 
 async def _poll_once(config: Config) -> int:
-    from bot.app import open_app
     from bot.console import run_once
 
-    async with open_app(config) as app:
+    async with _open_offline(config) as app:
         await run_once(app, sys.stdout)
+        await _report_waiting(app)
     return 0
+
+
+def _open_offline(config: Config) -> AbstractAsyncContextManager[App]:
+    """The app without Discord; what it finds is queued for Discord as well.
+
+    It polls and analyses for real, and an analysed entry is never analysed again: were
+    its story only printed, a later Discord run on the same database would never post it.
+    """
+    from bot.app import open_app
+    from bot.routing import offline_router
+
+    return open_app(config, lambda store: offline_router(store, config))
+
+
+async def _report_waiting(app: App) -> None:
+    """Say what stays queued for Discord, so nobody takes the printed cards as all of it."""
+    waiting = await app.store.outbox.depth()
+    if waiting:
+        print(
+            f"{waiting} deliveries wait for Discord; `python -m bot run` with DISCORD_TOKEN "
+            "sends them."
+        )
 
 
 async def _sync(config: Config, guild_id: int | None) -> int:
@@ -125,13 +151,13 @@ async def _run(config: Config) -> int:
         from cogs.client import run_discord
 
         return await run_discord(config, token)
-    from bot.app import open_app
     from bot.console import interactive, run_interactive, run_once
 
     log.info("no DISCORD_TOKEN in the environment: running locally in this terminal")
-    async with open_app(config) as app:
+    async with _open_offline(config) as app:
         if interactive():
             await run_interactive(app, sys.stdout)
         else:
             await run_once(app, sys.stdout)
+            await _report_waiting(app)
     return 0

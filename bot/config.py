@@ -23,7 +23,7 @@ from pydantic import (
 )
 from yarl import URL
 
-from bot.durations import parse_duration, parse_size
+from bot.durations import format_duration, parse_duration, parse_size
 from bot.errors import ConfigError
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
@@ -204,7 +204,52 @@ def parse_config(text: str, *, source: str = "config") -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, root, source)) from exc
+    problem = _retention_problem(config)
+    if problem is not None:
+        raise ConfigError(_located(data, root, source, _RETENTION_KEYS, problem))
     return config.model_copy(update={"source": source})
+
+
+_RETENTION_KEYS = (("storage", "retention"), ("analysis", "event_window"), ("poll", "max_age"))
+
+
+def _retention_problem(config: Config) -> str | None:
+    """Why `storage.retention` is too short for the other keys, or None when it is not.
+
+    Pruning must not forget what still decides whether a story is posted. A new entry may
+    be up to `poll.max_age` old and joins an event whose last source is up to
+    `analysis.event_window` older than it, so an event's post must outlive both or the
+    event is posted a second time; an entry pruned before `poll.max_age` comes back as new
+    and gets posted as news.
+    """
+    window, max_age = config.analysis.event_window, config.poll.max_age
+    needed = window + max_age
+    if config.storage.retention >= needed:
+        return None
+    return (
+        f"storage.retention ({format_duration(config.storage.retention)}) must be at least "
+        f"analysis.event_window + poll.max_age ({format_duration(window)} + "
+        f"{format_duration(max_age)} = {format_duration(needed)}); with less, pruning forgets "
+        "posts and entries that still decide what is posted, and stories are posted twice"
+    )
+
+
+def _located(
+    data: dict[str, Any],
+    root: yaml.Node | None,
+    source: str,
+    keys: tuple[tuple[str, str], ...],
+    message: str,
+) -> str:
+    """`file:line: key: message` for a rule over several keys, at the first the file sets.
+
+    The message names every key of the rule; the line points at one the operator wrote.
+    """
+    written = [key for key in keys if key[1] in (data.get(key[0]) or {})]
+    key = written[0] if written else keys[0]
+    line = _line_of(root, key) if written else None
+    where = f"{source}:{line}" if line else source
+    return f"{where}: {_key_path(key)}: {message}"
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

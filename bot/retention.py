@@ -5,9 +5,9 @@ answers from), undated entries, and anything a queued delivery or a live event s
 What goes, once older than `storage.retention`: entries that never became part of an
 event, sent and failed outbox rows, and posts of events nothing can update any more.
 
-Retention should be longer than `poll.max_age` and `analysis.event_window`: an entry a
-feed still carries then comes back as old news (stored as seen, never posted), and no new
-source can join an event whose post was forgotten.
+Retention is at least `analysis.event_window` + `poll.max_age` (the config refuses less):
+an entry a feed still carries then comes back as old news (stored as seen, never posted),
+and no new source, up to `max_age` old itself, can join an event whose post was forgotten.
 """
 
 from __future__ import annotations

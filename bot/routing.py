@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
+from bot.app import console_router
 from bot.config import Config
 from bot.models import Analysis
 from bot.query.settings import guild_settings
 from bot.storage import Store
+from bot.storage.maintenance import MaintenanceRepository
 from bot.storage.records import EntryRecord, FeedRecord, Target
 from bot.watch import Router
 
@@ -42,6 +44,26 @@ def guild_router(store: Store, config: Config, guild_ids: Callable[[], Iterable[
             else:
                 log.debug("story for %s not sent to guild %d: %s", entry.url, guild_id, reason)
         return targets
+
+    return route
+
+
+def offline_router(store: Store, config: Config) -> Router:
+    """Without Discord (`poll --once`, local mode): the terminal, and the servers as well.
+
+    Each entry is analysed once, so a story routed only to the terminal would never reach
+    Discord: a later Discord run on the same database takes it as done. It is queued, too,
+    for the servers a Discord run would post it to, as far as storage knows them: those in
+    config.yaml, those with stored `/settings`, and those owning the story's feed. A server
+    with none of these has no channel to post in, so a Discord run posts nothing there.
+    """
+    to_console = console_router(config)
+    maintenance = MaintenanceRepository(store.db)
+
+    async def route(analysis: Analysis, entry: EntryRecord) -> Sequence[Target]:
+        servers = await maintenance.guilds_with_settings()
+        to_servers = guild_router(store, config, lambda: servers)
+        return [*await to_console(analysis, entry), *await to_servers(analysis, entry)]
 
     return route
 

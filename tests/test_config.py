@@ -212,3 +212,42 @@ def test_cli_reports_a_list_where_a_duration_belongs_without_a_traceback(tmp_pat
     path.write_text("fetch:\n  timeout: []\n")
     result = _check_config(path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+# --- storage.retention against the keys it must outlast ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("storage:\n  retention: 30d\n", "cfg.yaml:2: storage.retention: storage.retention (30d)"),
+        ("storage:\n  retention: 66d\n", "at least analysis.event_window + poll.max_age"),
+        (
+            "storage:\n  path: x.db\nanalysis:\n  event_window: 200d\n",
+            "cfg.yaml:4: analysis.event_window: storage.retention (180d) must be at least "
+            "analysis.event_window + poll.max_age (200d + 7d = 207d)",
+        ),
+        ("poll:\n  max_age: 150d\n", "cfg.yaml:2: poll.max_age: storage.retention (180d)"),
+    ],
+    ids=["shorter-than-both", "one-day-short", "long-event-window", "long-max-age"],
+)
+def test_retention_shorter_than_event_window_plus_max_age_is_refused(
+    text: str, expected: str
+) -> None:
+    assert expected in error_of(text)
+
+
+def test_retention_covering_event_window_plus_max_age_is_accepted() -> None:
+    config = parse_config(
+        "storage:\n  retention: 31d\nanalysis:\n  event_window: 30d\npoll:\n  max_age: 1d\n"
+    )
+    assert config.storage.retention == 31 * 86400
+
+
+def test_cli_refuses_a_too_short_retention_with_status_2(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("storage:\n  retention: 30d\n")
+    result = _check_config(path)
+    assert result.returncode == 2
+    assert "storage.retention" in result.stderr and "analysis.event_window" in result.stderr
+    assert "Traceback" not in result.stderr

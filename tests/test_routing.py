@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.config import parse_config
 from bot.models import Analysis, FeedItem, Stage
-from bot.routing import guild_router
+from bot.routing import guild_router, offline_router
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
 from cogs.client import GuildDirectory
@@ -65,6 +65,28 @@ async def test_threshold_and_filters_are_per_server(store: Store) -> None:
         Target("guild:111"),
         Target("guild:222"),
     ]
+
+
+async def test_offline_routes_to_the_terminal_and_every_server_storage_knows(
+    store: Store,
+) -> None:
+    """Without Discord: config.yaml's servers, those set up with /settings, the terminal."""
+    await store.settings.update(444, {"channel": 9})
+    await store.settings.update(0, {"threshold": 0.6})  # the console's own, no server's
+    route = offline_router(store, CONFIG)
+    assert await route(exit_story(), await entry_from(store)) == [
+        Target("console"),
+        Target("guild:111"),
+        Target("guild:222"),
+        Target("guild:444"),
+    ]
+    await store.settings.update(444, {"threshold": 0.95})
+    assert await route(exit_story(score=0.6), await entry_from(store)) == [
+        Target("console"),
+        Target("guild:111"),
+        Target("guild:222"),
+    ], "each server's own threshold still applies"
+    assert await route(exit_story(score=0.3), await entry_from(store)) == []
 
 
 class FakeClient:

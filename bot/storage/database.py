@@ -93,25 +93,39 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, one at a time."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, one at a time.
+
+        Cancelling an await does not stop its statement: aiosqlite has already queued it on
+        its thread, where it still runs. So every way out other than a finished COMMIT (an
+        error or a cancellation at BEGIN, in the body or at COMMIT) queues a ROLLBACK behind
+        it; otherwise a cancelled BEGIN would leave the shared connection inside a write
+        transaction, holding SQLite's write lock and failing every later BEGIN.
+        """
         async with self._lock:
+            committed = False
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise _storage_error(exc) from exc
-            try:
                 yield self._conn
-            except sqlite3.Error as exc:
-                await self._conn.rollback()
-                raise _storage_error(exc) from exc
-            except BaseException:
-                await self._conn.rollback()
-                raise
-            try:
                 await self._conn.commit()
+                committed = True
             except sqlite3.Error as exc:
-                await self._conn.rollback()
                 raise _storage_error(exc) from exc
+            finally:
+                if not committed:
+                    await self._roll_back()
+
+    async def _roll_back(self) -> None:
+        """End whatever transaction is open; sqlite3 makes this a no-op when none is.
+
+        aiosqlite runs its queue in order, so once this call has queued the ROLLBACK (before
+        its first suspension) it runs after the cancelled statement and before anything the
+        next holder of the lock sends; a second cancellation while waiting changes nothing.
+        A failure is logged rather than raised, so it cannot hide the error that led here.
+        """
+        try:
+            await self._conn.rollback()
+        except sqlite3.Error as exc:
+            log.error("rollback failed: %s", exc)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a read query outside any transaction."""

@@ -1,4 +1,5 @@
-"""Housekeeping queries: health probes, counts for metrics, and pruning old rows.
+"""Housekeeping queries: health probes, counts for metrics, pruning old rows, and the
+servers set up in storage (for routing without Discord).
 
 Kept apart from the repositories that write stories and deliveries so that what may be
 deleted, and why, is decided in one place.
@@ -19,7 +20,7 @@ _PRUNABLE_ENTRIES = (
 
 
 class MaintenanceRepository:
-    """Read-only probes for /healthz and /metrics, and the deletes behind retention."""
+    """Read-only probes (for /healthz, /metrics and offline routing) and retention's deletes."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -32,6 +33,17 @@ class MaintenanceRepository:
         """How many stories are stored, and how many of them are relevant."""
         row = await self._db.fetchone("SELECT count(*), COALESCE(sum(relevant), 0) FROM stories")
         return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+    async def guilds_with_settings(self) -> list[int]:
+        """Servers with stored `/settings`: without Discord, the only sign of where the
+        bot posts besides config.yaml (`/settings channel` is how most servers pick one).
+
+        Id 0 is left out: it holds the console's settings and is no server.
+        """
+        rows = await self._db.fetchall(
+            "SELECT guild_id FROM guild_settings WHERE guild_id > 0 ORDER BY guild_id"
+        )
+        return [int(row[0]) for row in rows]
 
     async def last_poll_at(self) -> float | None:
         """When any feed was last polled (successfully or not)."""
