@@ -20,6 +20,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from yarl import URL
 
@@ -65,6 +66,14 @@ class FeedConfig(_Section):
     guild: Snowflake | None = None
 
     _check_url = field_validator("url")(lambda v: _http_url(v))
+
+    @model_validator(mode="after")
+    def _channel_needs_guild(self) -> FeedConfig:
+        """A channel id means nothing without its server: routing would ignore it and post
+        the feed's stories in every server's default channel instead."""
+        if self.channel is not None and self.guild is None:
+            raise ValueError("`channel` needs `guild`: name the server the channel belongs to")
+        return self
 
 
 class FetchConfig(_Section):

@@ -127,6 +127,10 @@ def test_cli_reports_bad_config_with_status_2(tmp_path: Path) -> None:
         ("feeds:\n  - url: 5\n", "feeds[0].url: Input should be a valid string"),
         ("feeds:\n  - url: https://a.example/\n    channel: abc\n", "cfg.yaml:3: feeds[0].channel"),
         ("feeds:\n  - url: https://a.example/\n    guild: 0\n", "feeds[0].guild"),
+        (
+            "feeds:\n  - url: https://a.example/\n    channel: 12345\n",
+            "cfg.yaml:2: feeds[0]: `channel` needs `guild`",
+        ),
         ("feeds:\n  - url: https://a.example/\n    backfill: 1.5\n", "feeds[0].backfill"),
         ("feeds:\n  - url: http://[::1\n", "feeds[0].url"),
         ("samples: maybe\n", "samples: Input should be a valid boolean"),
