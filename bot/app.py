@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -66,6 +66,21 @@ def console_router(config: Config) -> Router:
     return route
 
 
+def analysis_floor(store: Store, config: Config) -> Callable[[], Awaitable[float]]:
+    """The lowest threshold any destination applies: the config's, or a server's own.
+
+    The watcher extracts company, country and stage only for stories scoring at least
+    this (extraction is most of the analyzer's time), so a server that lowered its
+    threshold still gets the stories between its bar and the analyzer's.
+    """
+
+    async def floor() -> float:
+        lowest = await store.settings.lowest_threshold()
+        return min(config.analysis.threshold, 1.0 if lowest is None else lowest)
+
+    return floor
+
+
 @asynccontextmanager
 async def open_app(
     config: Config, route: Callable[[Store], Router] | None = None
@@ -91,6 +106,7 @@ async def open_app(
             route(store) if route else console_router(config),
             event_window=config.analysis.event_window,
             fetch_pages=config.fetch.fetch_pages,
+            floor=analysis_floor(store, config),
         )
         await sync_feeds(config, store)
         yield App(config, store, session, fetcher, poller, watcher, Metrics())

@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.analysis.classify import THRESHOLD
 from bot.analysis.events import event_key
-from bot.analysis.pipeline import analyze
+from bot.analysis.pipeline import analyze, demoted
 from bot.errors import FeedError, StorageError
 from bot.feeds.article import extract_article, needs_page
 from bot.feeds.fetch import Fetcher
@@ -28,6 +29,17 @@ log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
 Router = Callable[[Analysis, EntryRecord], Awaitable[Sequence[Target]]]
+
+# What decides posting is each destination's threshold (`analysis.threshold`,
+# `/settings threshold`), applied by the router, and it may be below the analyzer's own
+# 0.5; so stories are analysed down to the lowest threshold in use (`floor`), which gives
+# them their company, country and stage. Without a floor, every story is. A story under
+# 0.5 that no destination takes is then stored as the analyzer judges it: not relevant,
+# founding no event.
+ROUTING_FLOOR = 0.0
+# A teaser is short: this much of an item's content and summary decides whether the page
+# must be read, so a multi-megabyte item costs no more to judge than a normal one.
+TEASER_SCAN_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +62,14 @@ class Watcher:
         *,
         event_window: float,
         fetch_pages: bool = True,
+        floor: Callable[[], Awaitable[float]] | None = None,
     ) -> None:
         self._store = store
         self._fetcher = fetcher
         self._router = router
         self._event_window = event_window
         self._fetch_pages = fetch_pages
+        self._floor = floor
 
     async def process(
         self, entries: Sequence[EntryRecord], *, fetch_pages: bool = True
@@ -65,9 +79,10 @@ class Watcher:
         `fetch_pages=False` is for bundled samples, whose links lead nowhere.
         """
         done = []
+        bar = min(THRESHOLD, await self._floor()) if self._floor else ROUTING_FLOOR
         for entry in entries:
             try:
-                done.append(await self._process_one(entry, fetch_pages and self._fetch_pages))
+                done.append(await self._process_one(entry, fetch_pages and self._fetch_pages, bar))
             except StorageError:
                 raise
             except Exception:
@@ -86,10 +101,12 @@ class Watcher:
             processed.extend(await self.process(batch))
         return processed
 
-    async def _process_one(self, entry: EntryRecord, fetch_pages: bool) -> Processed:
+    async def _process_one(self, entry: EntryRecord, fetch_pages: bool, bar: float) -> Processed:
         article = await self._article(entry, fetch_pages)
-        analysis = await asyncio.to_thread(analyze, article)
-        destinations = await self._router(analysis, entry) if analysis.relevant else []
+        analysis = await asyncio.to_thread(analyze, article, bar)
+        destinations = await self._router(analysis, entry) if event_key(analysis) else []
+        if not destinations and analysis.score < THRESHOLD:
+            analysis = demoted(analysis)
         stored = await self._store.stories.save_analysis(
             entry,
             analysis,
@@ -112,7 +129,8 @@ class Watcher:
     async def _article(self, entry: EntryRecord, fetch_pages: bool) -> Article:
         """The entry as the analyzer sees it, with the page's text when the feed teases."""
         text = entry.page_text or entry.content
-        if fetch_pages and entry.page_text is None and _teaser_only(entry):
+        may_fetch = fetch_pages and entry.page_text is None and bool(entry.url)
+        if may_fetch and await asyncio.to_thread(_teaser_only, entry):
             page_text = await self._page_text(entry.url or "")
             if page_text:
                 await self._store.entries.set_page_text(entry.id, page_text)
@@ -139,6 +157,17 @@ class Watcher:
 
 
 def _teaser_only(entry: EntryRecord) -> bool:
-    """True when the feed gave only a teaser and the entry has a page to read instead."""
-    item = FeedItem(title=entry.title, link=entry.url, summary=entry.summary, content=entry.content)
-    return bool(entry.url) and needs_page(item)
+    """True when the feed gave only a teaser, judged on the first `TEASER_SCAN_CHARS`.
+
+    The judgement parses HTML in pure Python, so the whole of a 4 MB item held the event
+    loop for seconds. Reading a prefix changes little: a prefix with enough words means
+    the item carries the story (even if it ends in "Read more"), and markup too heavy to
+    hold them costs at most one page fetch. CPU work: the caller runs it off the loop.
+    """
+    item = FeedItem(
+        title=entry.title,
+        link=entry.url,
+        summary=entry.summary[:TEASER_SCAN_CHARS],
+        content=entry.content[:TEASER_SCAN_CHARS],
+    )
+    return needs_page(item)

@@ -46,6 +46,16 @@ def analyze(article: Article, threshold: float = THRESHOLD) -> Analysis:
     )
 
 
+def demoted(analysis: Analysis) -> Analysis:
+    """`analysis` as a not-relevant verdict: score, signals and sentences, nothing extracted.
+
+    What `analyze` gives below its threshold, for a caller that analysed at a lower bar
+    (the watcher, which extracts every story so a server's own threshold can route it)
+    and then finds the story wanted nowhere.
+    """
+    return Analysis(False, analysis.score, signals=analysis.signals, sentences=analysis.sentences)
+
+
 async def analyze_in_executor(
     article: Article, executor: Executor | None = None, threshold: float = THRESHOLD
 ) -> Analysis:

@@ -13,6 +13,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from bot.config import Config, GuildConfig
@@ -85,11 +86,16 @@ def company_key(name: str) -> str:
     return re.sub(r"[^\w]+", "", name.casefold())
 
 
-def _default_analyzer() -> Analyzer:
-    """The analyzer, imported on first use so the query service loads without it."""
+def _default_analyzer(threshold: float) -> Analyzer:
+    """The analyzer, imported on first use so the query service loads without it.
+
+    It judges relevance at `threshold` where that is below its own bar: the watcher lets
+    a server's lower threshold decide what is posted there, so a dry run must as well.
+    """
+    from bot.analysis.classify import THRESHOLD
     from bot.analysis.pipeline import analyze
 
-    return analyze
+    return partial(analyze, threshold=threshold) if threshold < THRESHOLD else analyze
 
 
 class QueryService:
@@ -121,12 +127,10 @@ class QueryService:
             clock=clock,
         )
 
-    @property
-    def analyzer(self) -> Analyzer:
-        """The analyzer given at construction, else the project's own pipeline."""
-        if self._analyzer is None:
-            self._analyzer = _default_analyzer()
-        return self._analyzer
+    def analyzer(self, threshold: float) -> Analyzer:
+        """The analyzer for a server at `threshold`: the one given at construction, else
+        the project's own pipeline, judging at that threshold when it is below 0.5."""
+        return self._analyzer or _default_analyzer(threshold)
 
     # --- for everyone -----------------------------------------------------------------
 
@@ -174,7 +178,8 @@ class QueryService:
         """Answer a question from the sources' own sentences.
 
         Without a story, the question is about the event last posted in this channel (or
-        thread), else in this server, else the newest event.
+        thread), else in this server, else the newest event. Scoring is CPU work over
+        every source, so it runs in a worker thread (bounded by `ask.considered`).
         """
         if not question.strip():
             raise InvalidInput("ask a question, e.g. “when does it take effect?”")
@@ -182,12 +187,10 @@ class QueryService:
             row = await self._event_of(story)
         else:
             row = await self._default_event(guild_id, channel_id)
-        sources = await self._store.stories.event_stories(row.event_id)
-        return asking.answer(
-            question,
-            [asking.Source(s.id, s.title, s.url, s.outlet, _with_title(s)) for s in sources],
-            ref=row.ref,
-            headline=row.headline,
+        stories = await self._store.stories.event_stories(row.event_id)
+        sources = [asking.Source(s.id, s.title, s.url, s.outlet, _with_title(s)) for s in stories]
+        return await asyncio.to_thread(
+            asking.answer, question, sources, ref=row.ref, headline=row.headline
         )
 
     async def search(
@@ -248,11 +251,9 @@ class QueryService:
 
     async def summarize(self, url: str, *, guild_id: int | None = None) -> SummarizeResult:
         """Fetch any article, analyse it now, and show its card or why it is not a story."""
+        threshold = await self._threshold(guild_id)
         return await summarize_url(
-            self._fetcher,
-            self.analyzer,
-            normalise_url(url),
-            threshold=await self._threshold(guild_id),
+            self._fetcher, self.analyzer(threshold), normalise_url(url), threshold=threshold
         )
 
     async def stats(self, *, guild_id: int | None = None, chart: bool = True) -> StatsResult:
@@ -337,11 +338,9 @@ class QueryService:
     async def feeds_test(self, guild_id: int | None, url: str) -> FeedTestResult:
         """A dry run of a feed: what would be posted here and why; nothing is stored."""
         settings = await self.guild_settings(guild_id)
+        threshold = settings.effective_threshold(self._config.analysis.threshold)
         return await self._feeds.test(
-            url,
-            analyzer=self.analyzer,
-            settings=settings,
-            threshold=settings.effective_threshold(self._config.analysis.threshold),
+            url, analyzer=self.analyzer(threshold), settings=settings, threshold=threshold
         )
 
     # --- settings (admins) ------------------------------------------------------------

@@ -21,6 +21,13 @@ class SettingsRepository:
         )
         return json.loads(raw) if raw else {}
 
+    async def lowest_threshold(self) -> float | None:
+        """The lowest `/settings threshold` any server has stored, or None if none has."""
+        value = await self._db.scalar(
+            "SELECT min(json_extract(settings, '$.threshold')) FROM guild_settings"
+        )
+        return None if value is None else float(value)
+
     async def update(self, guild_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Merge changes into a guild's settings; a None value removes the key."""
         async with self._db.transaction() as conn:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiohttp import web
 
 from bot.app import App, open_app
 from bot.config import parse_config
@@ -28,6 +27,7 @@ from bot.storage import Store
 from cogs import endpoint
 from cogs.client import ExitWatchBot
 from tests.discord_standin import DiscordStandIn, Guild, InteractionCall, Permission
+from tests.local_http import serve_pages
 from tests.query import texts
 from tests.query.conftest import ARTICLE_HTML, INDEX_HTML, add_feed, add_story, day, rss
 
@@ -151,20 +151,8 @@ async def local_site() -> AsyncIterator[str]:
         ),
     }
 
-    async def serve(request: web.Request) -> web.Response:
-        body, content_type = pages[request.path]
-        return web.Response(text=body, content_type=content_type)
-
-    app = web.Application()
-    app.add_routes([web.get(path, serve) for path in pages])
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve_pages(pages) as base:
+        yield base
 
 
 def bot_config(api: DiscordStandIn, storage: Path, guild: Guild, *, allow_private: bool) -> str:

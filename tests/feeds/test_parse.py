@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import FeedParseError
-from bot.feeds.parse import parse_feed
+from bot.feeds.parse import discover_feed_link, parse_feed
 from tests.feeds.conftest import DATA
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -194,3 +194,31 @@ def test_json_dates_are_utc_or_none_when_absurd(date, expected):
         f'[{{"id": "1", "title": "x", "date_published": "{date}"}}]}}'
     ).encode()
     assert parse_feed(body, url=URL, now=NOW).items[0].published == expected
+
+
+# Hostile pages: each of these took minutes or hours with the regular expressions the
+# parser used before; finishing at all, with the right answer, is the test.
+
+
+def test_feed_link_is_found_in_a_tag_with_a_huge_attribute_name():
+    link = b'<link rel="alternate" type="application/rss+xml" href="/feed.xml" '
+    page = b"<!doctype html><html><head>" + link + b"a" * 200_000 + b"></head></html>"
+    assert discover_feed_link(page, URL) == "https://feeds.example.com/feed.xml"
+
+
+def test_feed_link_discovery_survives_unclosed_link_tags():
+    page = b"<!doctype html><html><head>" + b"<link " * 40_000
+    assert discover_feed_link(page, URL) is None
+    with pytest.raises(FeedParseError, match=r"HTML page, not a feed$"):
+        parse_feed(page, url=URL, now=NOW)
+
+
+def test_leading_comments_do_not_make_html_sniffing_exponential():
+    comments = b"<!---->" * 500
+    rss = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>One</title>'
+        b"<link>https://x.example/1</link></item></channel></rss>"
+    )
+    assert [item.title for item in parse_feed(comments + rss, url=URL, now=NOW).items] == ["One"]
+    with pytest.raises(FeedParseError, match="HTML page"):
+        parse_feed(comments + b"<!doctype html><html><body>hi</body></html>", url=URL, now=NOW)

@@ -20,6 +20,7 @@ from bot.models import Analysis, Article, FeedItem, Signal, Stage
 from bot.query.service import QueryService
 from bot.storage import Store
 from bot.storage.records import KeyedItem, Target
+from tests.local_http import serve_app
 from tests.query import texts
 
 WINDOW = 60 * 86400.0
@@ -253,14 +254,8 @@ def _routes() -> web.Application:
 @pytest.fixture
 async def site() -> AsyncIterator[str]:
     """The local web server's base URL (loopback only)."""
-    runner = web.AppRunner(_routes())
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve_app(_routes()) as base:
+        yield base
 
 
 LIMITS = FetchLimits(connect_timeout=2.0, read_timeout=0.5, total_timeout=1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.query import ask
 from bot.query.ask import Source, answer, classify, content_stems, stem
 from tests.query import texts
 
@@ -109,3 +110,44 @@ def test_classify_and_stemming() -> None:
     assert stem("leaving") == stem("leaves") == stem("leave")
     assert stem("demanded") == stem("demands")
     assert content_stems("What did the government demand?") == ["govern", "demand"]
+
+
+FILLER = "Analysts at the conference discussed the wider market for consumer software tools."
+
+
+@pytest.fixture
+def scored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every sentence the answerer scores, in order."""
+    seen: list[str] = []
+    terms = ask._terms
+
+    def counting(text: str) -> set[str]:
+        seen.append(text)
+        return terms(text)
+
+    monkeypatch.setattr(ask, "_terms", counting)
+    return seen
+
+
+def test_a_huge_source_is_read_only_up_to_the_cap(scored: list[str]) -> None:
+    sentences = [*texts.LOCKBOX_FIRST, *[FILLER] * 40_000]
+    result = answer("when does it take effect?", [Source(1, "Lockbox", None, "A", sentences)])
+    assert result.answered and "June 27" in result.text
+    assert len(scored) <= ask.MAX_SENTENCES_PER_SOURCE
+
+
+def test_many_sources_share_the_sentence_budget(scored: list[str]) -> None:
+    sources = [LOCKBOX[0]] + [
+        Source(n, f"Source {n}", None, "X", [FILLER] * 100) for n in range(2, 302)
+    ]
+    result = answer("when does it take effect?", sources)
+    assert result.answered and "June 27" in result.text
+    assert len(scored) <= ask.MAX_SENTENCES
+
+
+def test_an_unsplit_run_of_text_is_not_scored(scored: list[str]) -> None:
+    run = "Lockbox said the rule takes effect on June 27 " * 20_000
+    sources = [Source(1, "Lockbox", None, "A", [run, *texts.LOCKBOX_FIRST])]
+    result = answer("when does it take effect?", sources)
+    assert result.answered and run not in result.text
+    assert all(len(sentence) <= ask.MAX_SENTENCE_CHARS for sentence in scored)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import pytest
 
 from bot.errors import InvalidInput, NotFound, StoryNotFound
+from bot.query import ask
 from bot.query.results import MARK_END, MARK_START, marked_segments
 from bot.query.service import QueryService
 from bot.storage import Store
@@ -84,6 +86,22 @@ async def test_ask_about_a_named_story_quotes_its_sources(
     assert result.answered and "June 27" in result.text
     assert result.passages[0].url == "https://news.example/lockbox-1"
     assert result.ref == seeded.lockbox_first
+
+
+async def test_ask_scores_the_sources_off_the_event_loop(
+    service: QueryService, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = []
+    real = ask.answer
+
+    def recording_answer(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ask, "answer", recording_answer)
+    result = await service.ask("when does the rule take effect?", seeded.lockbox_first)
+    assert result.answered and "June 27" in result.text
+    assert threads and threading.main_thread() not in threads
 
 
 async def test_ask_without_a_story_uses_the_last_post_in_the_channel(

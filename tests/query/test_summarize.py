@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from bot.config import Config
 from bot.errors import FetchFailed, FetchRefused, InvalidInput
 from bot.feeds.fetch import Fetcher
+from bot.query import summarize
 from bot.query.service import QueryService
 from bot.query.summarize import page_title
 from bot.storage import Store
@@ -62,3 +65,26 @@ def test_page_title_prefers_og_title_and_unescapes() -> None:
     assert page_title(html, None, "host") == "A & B"
     assert page_title(b"<title> Just\n this </title>", "utf-8", "host") == "Just this"
     assert page_title(b"<p>no title</p>", None, "host") == "host"
+
+
+def test_page_title_survives_a_head_of_repeated_og_title_attributes() -> None:
+    """This head took minutes with the regular expression used before; it must finish."""
+    head = b"<html><head><title>Real</title>" + b"<meta property='og:title' " * 2_600
+    assert page_title(head, None, "host") == "Real"
+    late = b"<meta property='og:title' " * 10_000 + b'content="Late"><title>T</title>'
+    assert page_title(late, None, "host") == "Late"
+
+
+async def test_the_page_is_read_off_the_event_loop(
+    service: QueryService, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = []
+
+    def recording_title(body: bytes, charset: str | None, fallback: str) -> str:
+        threads.append(threading.current_thread())
+        return page_title(body, charset, fallback)
+
+    monkeypatch.setattr(summarize, "page_title", recording_title)
+    result = await service.summarize(f"{site}/article", guild_id=GUILD)
+    assert result.title == "Lockbox VPN leaves India"
+    assert threads and threading.main_thread() not in threads
