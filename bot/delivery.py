@@ -40,6 +40,21 @@ class Delivery:
     sources: list[StoryRecord]
     post: PostRecord | None
 
+    @property
+    def tried(self) -> bool:
+        """Whether an earlier attempt may already have reached the destination.
+
+        A crash mid-send, a timeout or a 5xx can each come after Discord stored the message,
+        so the sender must not simply send it again (and the cap must not hold it back).
+        """
+        return self.item.attempts > 0
+
+    @property
+    def creates_message(self) -> bool:
+        """Whether delivering this makes a new message rather than editing the event's post:
+        a stage update always does (a reply), a post or source only when nothing is posted."""
+        return self.post is None or self.item.kind == "stage"
+
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
@@ -64,6 +79,7 @@ class Sender(Protocol):
 
 CapLookup = Callable[[str], Awaitable[int | None]]
 DAY = 86400.0
+UNEXPECTED = "unexpected error"
 
 
 class OutboxWorker:
@@ -103,34 +119,62 @@ class OutboxWorker:
         while True:
             batch = await self._store.outbox.due(prefix=self._prefix, limit=limit)
             for item in batch:
-                if await self._over_cap(item):
+                delivery = await self._load(item)
+                if await self._over_cap(delivery):
                     await self._store.outbox.hold(item.id, "held back by the daily cap")
                     capped.add(item.destination)
                     continue
-                delivered += await self._deliver(item)
+                delivered += await self._deliver(delivery)
             if len(batch) < limit:
                 break
         for destination in sorted(capped):
-            held = [await self._load(item) for item in await self._store.outbox.held(destination)]
-            await self._sender.summarise_held(destination, held)
+            await self._summarise_held(destination)
         return delivered
 
-    async def _over_cap(self, item: OutboxItem) -> bool:
-        """New messages (not edits) beyond the destination's daily cap are held back."""
-        if self._daily_cap is None or item.kind == "source":
+    async def _over_cap(self, delivery: Delivery) -> bool:
+        """New messages beyond the destination's daily cap are held back; edits never are.
+
+        Whether an item makes a new message depends on whether its event is posted yet, not
+        on its kind: a source of a held event would otherwise post that event uncounted. An
+        item already tried was admitted before and may be on Discord: holding it now could
+        leave a message the outbox never records.
+        """
+        if self._daily_cap is None or not delivery.creates_message or delivery.tried:
             return False
-        cap = await self._daily_cap(item.destination)
+        cap = await self._daily_cap(delivery.item.destination)
         if cap is None:
             return False
-        return await self._store.outbox.sent_since(item.destination, now() - DAY) >= cap
+        return await self._store.outbox.sent_since(delivery.item.destination, now() - DAY) >= cap
 
-    async def _deliver(self, item: OutboxItem) -> bool:
-        delivery = await self._load(item)
+    async def _summarise_held(self, destination: str) -> None:
+        """Tell the destination which events the cap holds back: each event once, however many
+        of its items are held, and not a held post whose event a later item has posted."""
+        held: dict[int, Delivery] = {}
+        for item in await self._store.outbox.held(destination):
+            delivery = await self._load(item)
+            if delivery.creates_message:
+                held.setdefault(item.event_id, delivery)
+        try:
+            await self._sender.summarise_held(destination, list(held.values()))
+        except Exception:
+            log.exception("could not summarise what the daily cap held for %s", destination)
+
+    async def _deliver(self, delivery: Delivery) -> bool:
+        item = delivery.item
         await self._store.outbox.mark_sending(item.id)
         try:
             result = await self._sender.send(delivery)
         except DeliveryError as exc:
             await self._failed(item, exc)
+            return False
+        except Exception as exc:
+            # A bug or an unforeseen answer must not leave the item `sending` and escape the
+            # drain: it would come first again at once, forever, and nothing queued behind it
+            # would go out. It gets the usual backoff and attempt limit instead.
+            # The traceback is logged once, not on every retry of the same failure.
+            if not (item.last_error or "").startswith(UNEXPECTED):
+                log.exception("delivery %d to %s failed", item.id, item.destination)
+            await self._failed(item, DeliveryError(f"{UNEXPECTED}: {exc!r}", permanent=False))
             return False
         await self._store.outbox.mark_sent(
             item,

@@ -22,6 +22,7 @@ from bot.delivery import Delivered, Delivery, DeliveryError, OutboxWorker
 from bot.query.settings import GuildSettings, guild_settings
 from bot.routing import GUILD_PREFIX
 from bot.runtime import run_services
+from bot.storage.database import now
 from cogs.client import ExitWatchBot
 from cogs.embeds import event_ref, footer_marker, stage_embed, stage_marker, story_embed
 from cogs.text import fit, one_line, safe
@@ -32,12 +33,49 @@ log = logging.getLogger(__name__)
 HISTORY_SCAN = 50
 FORUM_SCAN = 10
 THREAD_ARCHIVED = 50083  # Discord's JSON error code for a change inside an archived thread
+THREAD_EXISTS = 160004  # Discord's JSON error code: this message has started a thread already
 THREAD_NAME_LIMIT = 100
+NONCE_TRUSTED = 60.0  # seconds: well within the "few minutes" Discord honours a nonce for
+
+
+class NotPostable(Exception):
+    """A channel id names something that holds no messages, such as a category."""
+
+    def __init__(self, channel: object, channel_id: int) -> None:
+        name, kind = getattr(channel, "name", "?"), getattr(channel, "type", "unknown")
+        super().__init__(
+            f"{name} ({channel_id}) is a {kind} channel, where ExitWatch cannot send "
+            "messages; stories need a text or forum channel (see /settings channel)"
+        )
+        self.channel_id = channel_id
 
 
 def guild_of(destination: str) -> int:
     """The guild id of a `guild:<id>` destination."""
     return int(destination.removeprefix(GUILD_PREFIX))
+
+
+def thread_name(delivery: Delivery) -> str:
+    """The name of an event's thread or forum post: its lead headline."""
+    lead = delivery.sources[0] if delivery.sources else delivery.story
+    ref = event_ref(delivery.sources, delivery.story)
+    return fit(one_line(lead.title), THREAD_NAME_LIMIT) or f"Story #{ref}"
+
+
+def must_look(delivery: Delivery, channel: object) -> bool:
+    """Whether to look for this item's message before sending it.
+
+    An earlier attempt may have reached Discord (a crash mid-send, a timeout or a 5xx after
+    the message was stored), and resending is safe only where Discord catches the repeat
+    itself: by the nonce, which it honours for a few minutes. Every earlier attempt came
+    after the item was created, so a young item is covered; a forum post carries no nonce,
+    and an interrupted send is always checked.
+    """
+    if not delivery.tried:
+        return False
+    if delivery.item.status == "sending" or isinstance(channel, discord.ForumChannel):
+        return True
+    return now() - delivery.item.created_at > NONCE_TRUSTED
 
 
 def nonce_of(delivery: Delivery) -> str:
@@ -67,7 +105,9 @@ class DiscordSender:
                 # source of its event went first and posted the event; posting again would
                 # double it, so bring that message up to date instead.
                 return await self._add_source(delivery)
-            return await self._stage(delivery)
+            return await self._stage(delivery, settings)
+        except NotPostable as exc:
+            raise await self._problem(guild_id, delivery, str(exc), exc.channel_id) from exc
         except discord.Forbidden as exc:
             problem = f"missing permission: {exc.text}"
             raise await self._problem(guild_id, delivery, problem) from exc
@@ -96,22 +136,20 @@ class DiscordSender:
                 "no channel is set for stories in this server (use /settings channel)",
                 permanent=True,
             )
-        channel = await self._channel(channel_id)
+        channel = await self._channel(channel_id, forum=True)
         ref = event_ref(delivery.sources, story)
-        if delivery.item.status == "sending":
+        if must_look(delivery, channel):
             found = await self._find(channel, footer_marker(ref))
             if found is not None:
-                log.info("delivery %d was already posted before a restart", delivery.item.id)
-                if isinstance(channel, discord.ForumChannel):
-                    return Delivered(found.channel.id, found.id, found.channel.id)
-                return Delivered(channel.id, found.id)
+                log.info("delivery %d was posted by an earlier attempt", delivery.item.id)
+                return await self._posted(delivery, settings, channel, found)
         lead = delivery.sources[0] if delivery.sources else story
         embed = story_embed(event, lead, delivery.sources)
         content, mentions = _mention(settings, event.stage, event.country)
         view = story_view(ref)
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(
-                name=fit(one_line(lead.title), THREAD_NAME_LIMIT) or f"Story #{ref}",
+                name=thread_name(delivery),
                 content=content,
                 embed=embed,
                 view=view,
@@ -126,13 +164,47 @@ class DiscordSender:
             allowed_mentions=mentions,
             nonce=nonce_of(delivery),
         )
+        return await self._posted(delivery, settings, channel, message)
+
+    async def _posted(
+        self,
+        delivery: Delivery,
+        settings: GuildSettings,
+        channel: discord.abc.Messageable | discord.ForumChannel,
+        message: discord.Message,
+    ) -> Delivered:
+        """Where a new (or found) post is; with a thread per event, its thread is opened now."""
+        if isinstance(channel, discord.ForumChannel):
+            return Delivered(message.channel.id, message.id, message.channel.id)
         thread_id = None
         if settings.thread_per_event and isinstance(channel, discord.TextChannel):
-            thread = await message.create_thread(
-                name=fit(one_line(lead.title), THREAD_NAME_LIMIT) or f"Story #{ref}"
+            thread_id = await self._open_thread(delivery, message)
+        return Delivered(message.channel.id, message.id, thread_id)
+
+    async def _open_thread(
+        self, delivery: Delivery, message: discord.Message | discord.PartialMessage
+    ) -> int | None:
+        """The event's thread on its post, opened as a step of its own: the post exists by
+        now, so failing here must neither fail the delivery nor send the post again. Without
+        a thread, stage updates reply in the channel, and each one tries to open it again."""
+        if message.thread is not None:
+            return message.thread.id
+        try:
+            return (await message.create_thread(name=thread_name(delivery))).id
+        except discord.Forbidden as exc:
+            problem = (
+                f"cannot open a thread for each event ({exc.text}): give ExitWatch Create "
+                "Public Threads there; until then stage updates are replies in the channel"
             )
-            thread_id = thread.id
-        return Delivered(channel.id, message.id, thread_id)
+            guild_id = guild_of(delivery.item.destination)
+            await self._report(guild_id, message.channel.id, problem)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:  # opened by an earlier try; it has the post's id
+                return message.id
+            log.warning("could not open the thread of message %d: %s", message.id, exc)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("could not open the thread of message %d: %s", message.id, exc)
+        return None
 
     async def _add_source(self, delivery: Delivery) -> Delivered:
         """A new outlet for a posted event: edit the post in place (idempotent by nature)."""
@@ -154,21 +226,26 @@ class DiscordSender:
             await message.edit(embed=embed, view=story_view(ref))
         return Delivered(post.channel_id, post.message_id, post.thread_id)
 
-    async def _stage(self, delivery: Delivery) -> Delivered:
+    async def _stage(self, delivery: Delivery, settings: GuildSettings) -> Delivered:
         """A stage change: update the post, then reply to it (or speak in its thread)."""
         post = delivery.post
         assert post is not None and post.channel_id and post.message_id
         await self._add_source(delivery)
         event, story = delivery.event, delivery.story
-        target = await self._channel(post.thread_id or post.channel_id)
+        thread_id = post.thread_id or await self._missing_thread(delivery, settings)
+        target = await self._channel(thread_id or post.channel_id)
         ref = event_ref(delivery.sources, story)
         marker = stage_marker(ref, story.stage or event.stage)
-        if delivery.item.status == "sending":
-            found = await self._find(target, marker)
-            if found is not None:
-                return Delivered(target.id, found.id, post.thread_id)
+        # A thread opened only now may follow an earlier try's reply in the channel, where
+        # this try's nonce (sent in the thread) cannot catch it.
+        if must_look(delivery, target) or (delivery.tried and thread_id != post.thread_id):
+            places = {target.id: target, post.channel_id: await self._channel(post.channel_id)}
+            for place in places.values():
+                found = await self._find(place, marker)
+                if found is not None:
+                    return Delivered(found.channel.id, found.id, thread_id)
         reference = None
-        if not post.thread_id:
+        if not thread_id:
             reference = discord.MessageReference(
                 message_id=post.message_id, channel_id=post.channel_id, fail_if_not_exists=False
             )
@@ -178,16 +255,32 @@ class DiscordSender:
             allowed_mentions=discord.AllowedMentions.none(),
             nonce=nonce_of(delivery),
         )
-        return Delivered(target.id, message.id, post.thread_id)
+        return Delivered(target.id, message.id, thread_id)
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self._bot.get_channel(channel_id)
-        if channel is None:
-            channel = await self._bot.fetch_channel(channel_id)
+    async def _missing_thread(self, delivery: Delivery, settings: GuildSettings) -> int | None:
+        """A thread per event that could not be opened with the post: try again."""
+        post = delivery.post
+        assert post is not None and post.channel_id and post.message_id
+        if not settings.thread_per_event:
+            return None
+        channel = await self._channel(post.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        return await self._open_thread(delivery, channel.get_partial_message(post.message_id))
+
+    async def _channel(self, channel_id: int, *, forum: bool = False) -> discord.abc.Messageable:
+        """A channel that holds messages (or, with `forum`, a forum), else NotPostable: a
+        category id in the settings would otherwise fail as an AttributeError deep in the
+        sender, retried with no word to the server's admins."""
+        channel = self._bot.get_channel(channel_id) or await self._bot.fetch_channel(channel_id)
+        is_forum = isinstance(channel, discord.ForumChannel)
+        if not (isinstance(channel, discord.abc.Messageable) or (forum and is_forum)):
+            raise NotPostable(channel, channel_id)
         return channel  # type: ignore[return-value]
 
     async def _find(self, channel: discord.abc.Messageable, marker: str) -> discord.Message | None:
-        """After a crash mid-send: look for our own message carrying this footer marker."""
+        """After an attempt that may have reached Discord: look for our own message carrying
+        this footer marker."""
         if isinstance(channel, discord.ForumChannel):
             return await self._find_in_forum(channel, marker)
         async for message in channel.history(limit=HISTORY_SCAN):
@@ -235,22 +328,30 @@ class DiscordSender:
             embed.footer.text and embed.footer.text.startswith(marker) for embed in message.embeds
         )
 
-    async def _problem(self, guild_id: int, delivery: Delivery, problem: str) -> DeliveryError:
+    async def _problem(
+        self, guild_id: int, delivery: Delivery, problem: str, channel_id: int | None = None
+    ) -> DeliveryError:
         """Record a permanent problem; tell the admin channel the first time."""
+        if channel_id is None:
+            settings = await self._settings(guild_id)
+            channel_id = (delivery.post.channel_id if delivery.post else None) or (
+                settings.channel_for(delivery.event.stage) or 0
+            )
+        await self._report(guild_id, channel_id, problem)
+        return DeliveryError(problem, permanent=True)
+
+    async def _report(self, guild_id: int, channel_id: int, problem: str) -> None:
+        """Record a problem for /settings show; tell the admin channel the first time."""
         settings = await self._settings(guild_id)
-        channel_id = (delivery.post.channel_id if delivery.post else None) or (
-            settings.channel_for(delivery.event.stage) or 0
-        )
         first = await self._bot.app.store.settings.record_problem(guild_id, channel_id, problem)
         if first and settings.admin_channel:
-            with contextlib.suppress(discord.HTTPException, aiohttp.ClientError):
+            with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, NotPostable):
                 admin = await self._channel(settings.admin_channel)
                 await admin.send(
-                    f"ExitWatch cannot post in <#{channel_id}>: {safe(problem, 1500)}. "
+                    f"ExitWatch has a problem in <#{channel_id}>: {safe(problem, 1500)}. "
                     "Fix the channel or its permissions, then see /settings show.",
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
-        return DeliveryError(problem, permanent=True)
 
     async def summarise_held(self, destination: str, held: list[Delivery]) -> None:
         """One message per day listing what the daily cap held back, edited as it grows."""
@@ -271,15 +372,15 @@ class DiscordSender:
             2000,
         )
         store = self._bot.app.store
-        channel = await self._channel(channel_id)
         existing = await store.settings.get_meta(key)
         try:
+            channel = await self._channel(channel_id)
             if existing:
                 await channel.get_partial_message(int(existing)).edit(content=text)
             else:
                 message = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
                 await store.settings.set_meta(key, str(message.id))
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, NotPostable) as exc:
             log.warning("could not post the held-back summary in guild %d: %s", guild_id, exc)
 
 

@@ -36,14 +36,28 @@ def listed(text: str | None) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def cannot_post_in(interaction: discord.Interaction, channel_id: int | None) -> bool:
-    """Whether the bot lacks what it needs to post stories in that channel."""
+def permission_gap(
+    interaction: discord.Interaction, channel_id: int | None, *, threads: bool
+) -> str | None:
+    """What the bot lacks to post stories in that channel and, with a thread per event, to
+    open their threads there (a forum needs no such right): said now, not found out when
+    the first story fails."""
     guild = interaction.guild
     channel = guild.get_channel(channel_id) if guild and channel_id else None
     if guild is None or channel is None:
-        return False
+        return None
     allowed = channel.permissions_for(guild.me)
-    return not (allowed.view_channel and allowed.send_messages and allowed.embed_links)
+    if not (allowed.view_channel and allowed.send_messages and allowed.embed_links):
+        return (
+            f"I cannot post in {channel.mention}: give me View Channel, Send Messages and "
+            "Embed Links there."
+        )
+    if threads and isinstance(channel, discord.TextChannel) and not allowed.create_public_threads:
+        return (
+            f"I cannot open a thread for each event in {channel.mention}: give me Create "
+            "Public Threads there (until then, stage updates are replies in the channel)."
+        )
+    return None
 
 
 class Settings(AdminCog):
@@ -68,20 +82,19 @@ class Settings(AdminCog):
         """Set (or reset) the stories' channel, for all stages or one."""
         guild_id = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        stage_value = stage.value if stage else None
         if channel is None and stage is None and thread is not None:
             view = await self.query.settings_update(guild_id, {"thread_per_event": thread})
         else:
             view = await self.query.settings_channel(
                 guild_id,
                 channel.id if channel else None,
-                stage=stage.value if stage else None,
+                stage=stage_value,
                 thread_per_event=thread,
             )
-        warning = None
-        if channel is not None and cannot_post_in(interaction, channel.id):
-            warning = f"Saved, but I cannot post in {channel.mention}: give me View Channel, "
-            warning += "Send Messages and Embed Links there."
-        await self._saved(interaction, view, warning)
+        target = channel.id if channel else view.settings.channel_for(stage_value)
+        gap = permission_gap(interaction, target, threads=view.settings.thread_per_event)
+        await self._saved(interaction, view, gap and f"Saved, but {gap}")
 
     @settings.command(name="threshold", description="How sure the analyzer must be to post here")
     @app_commands.describe(value="A score from 0 to 1 (leave empty for config.yaml's default)")
@@ -152,7 +165,15 @@ class Settings(AdminCog):
         guild_id = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.query.settings_show(guild_id)
-        await respond(interaction, embed=render.settings_embed(view), ephemeral=True)
+        chosen = view.settings
+        gaps = [
+            gap
+            for channel_id in dict.fromkeys([chosen.channel, *chosen.stage_channels.values()])
+            if (gap := permission_gap(interaction, channel_id, threads=chosen.thread_per_event))
+        ]
+        await respond(
+            interaction, "\n".join(gaps) or None, embed=render.settings_embed(view), ephemeral=True
+        )
 
     async def _saved(
         self, interaction: discord.Interaction, view: SettingsView, warning: str | None = None

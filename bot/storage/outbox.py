@@ -98,12 +98,19 @@ class OutboxRepository:
         return [_item(row) for row in rows]
 
     async def sent_since(self, destination: str, since: float) -> int:
-        """How many new messages (edits aside) a destination got since a time (daily cap)."""
+        """How many new messages (edits aside) a destination got since a time (daily cap).
+
+        Counted from what was made, not from item kinds: each event's post, whichever item
+        made it (a source finding no post posts the event), plus each stage update sent as a
+        message of its own. A post or source that found its event posted only edited it.
+        """
         return int(
             await self._db.scalar(
-                "SELECT count(*) FROM outbox WHERE destination = ? AND status = 'sent' "
-                "AND kind != 'source' AND sent_at >= ?",
-                (destination, since),
+                "SELECT (SELECT count(*) FROM posts WHERE destination = :d AND posted_at >= :t) "
+                "+ (SELECT count(*) FROM outbox o JOIN posts p ON p.destination = o.destination "
+                "AND p.event_id = o.event_id WHERE o.destination = :d AND o.status = 'sent' "
+                "AND o.kind = 'stage' AND o.sent_at >= :t AND o.message_id IS NOT p.message_id)",
+                {"d": destination, "t": since},
             )
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -414,13 +414,19 @@ class RestApi:
         return message
 
     def _same_nonce(self, channel: Channel, body: Json) -> Json | None:
-        """With `enforce_nonce`, Discord answers a repeated nonce with the first message."""
+        """With `enforce_nonce`, Discord answers a repeated nonce with the first message, if
+        that was sent within the last few minutes (``state.nonce_lifetime``)."""
         nonce = body.get("nonce")
         if not (nonce and body.get("enforce_nonce")):
             return None
         author = self.state.bot_user["id"]
+        oldest = datetime.now(UTC) - timedelta(seconds=self.state.nonce_lifetime)
         for message in self.state.messages[channel.id]:
-            if message.get("nonce") == str(nonce) and message["author"]["id"] == author:
+            if (
+                message.get("nonce") == str(nonce)
+                and message["author"]["id"] == author
+                and _time(message["timestamp"]) >= oldest
+            ):
                 return message
         return None
 
@@ -500,6 +506,12 @@ class RestApi:
         )
         guild, parent = self._channel(request, needs)
         starter = self._find(parent, request) if "message_id" in request.match_info else None
+        if starter is not None and starter.get("thread"):
+            raise DiscordError(
+                400,
+                errors.THREAD_ALREADY_CREATED,
+                "A thread has already been created for this message",
+            )
         validate_thread_name(body.get("name"))
         thread = self.state.add_channel(
             guild,

@@ -124,6 +124,16 @@ class DiscordStandIn:
         self.interactions.deadline = seconds
 
     @property
+    def nonce_lifetime(self) -> float:
+        """Seconds a message nonce is honoured (Discord says "the past few minutes")."""
+        return self.state.nonce_lifetime
+
+    @nonce_lifetime.setter
+    def nonce_lifetime(self, seconds: float) -> None:
+        """A repeated nonce older than this creates a new message, as on Discord."""
+        self.state.nonce_lifetime = seconds
+
+    @property
     def application_id(self) -> int:
         """The application's id, which is also the bot user's id."""
         return self.state.application_id

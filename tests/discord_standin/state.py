@@ -32,6 +32,7 @@ PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 FORUM = 15
 REQUIRE_TAG = 1 << 4
+NONCE_LIFETIME = 180.0
 
 
 class Changes:
@@ -340,6 +341,8 @@ class DiscordState:
         self.requests: list[RecordedRequest] = []
         self.files: dict[int, bytes] = {}
         self.changes = Changes(wait_limit)
+        # Discord honours a message nonce for "the past few minutes"; a test shortens it.
+        self.nonce_lifetime = NONCE_LIFETIME
 
     @property
     def bot_id(self) -> int:
