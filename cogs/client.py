@@ -85,6 +85,13 @@ class ExitWatchBot(commands.Bot):
         """Log who we are and where, once connected."""
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """A server that removed the bot gets no more posts, so the feeds it added are
+        paused rather than polled for nobody. They stay listed with their history, and
+        `/feeds resume` restarts them if the bot is invited back."""
+        paused = await self.app.store.feeds.pause_guild(guild.id)
+        log.info("removed from server %d; paused the %d feeds it added", guild.id, paused)
+
 
 class GuildDirectory:
     """The servers the bot is in, as the router asks for them.

@@ -146,6 +146,19 @@ class FeedRepository:
         )
         self._changed()
 
+    async def pause_guild(self, guild_id: int) -> int:
+        """Pause every feed a server added itself (config feeds are not its own); returns
+        how many were running."""
+        async with self._db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "UPDATE feeds SET paused = 1, next_poll_at = NULL WHERE guild_id = ? "
+                "AND origin = 'guild' AND active = 1 AND paused = 0 RETURNING id",
+                (guild_id,),
+            )
+        if rows:
+            self._changed()
+        return len(rows)
+
     async def record_success(
         self,
         feed_id: int,

@@ -167,6 +167,12 @@ class DiscordStandIn:
         connects, like a guild."""
         return self.state.add_forum(guild, name, tags=list(tags), require_tag=require_tag)
 
+    async def remove_bot(self, guild: Guild) -> None:
+        """The bot is kicked (or the server deleted): the guild is gone from the world and
+        GUILD_DELETE, without ``unavailable``, tells the bot it left for good."""
+        del self.state.guilds[guild.id]
+        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
     async def archive_thread(self, thread: Channel) -> None:
         """Archive a thread, as Discord does after its auto-archive time (or a moderator
         does): it leaves the active list for the archived one; THREAD_UPDATE tells the bot."""
