@@ -20,6 +20,7 @@ DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
+FLAGGED = "flagged not relevant"
 AUTHOR_LIMIT = 256
 TOTAL_LIMIT = 6000
 MAX_FIELDS = 25
@@ -92,6 +93,22 @@ def story_embed(
         )
     )
     return shrink_to_limit(embed)
+
+
+def mark_flagged(embed: discord.Embed) -> bool:
+    """Add "flagged not relevant" to the footer; False when it is there already.
+
+    Posts are rebuilt from their event on every new source, so the mark a moderator's flag
+    put on the message must be put back each time, or the next edit would drop it.
+    """
+    footer = embed.footer.text or ""
+    if FLAGGED in footer:
+        return False
+    kept = fit(footer, FOOTER_LIMIT - len(FLAGGED) - 3)
+    embed.set_footer(
+        text=f"{kept} · {FLAGGED}" if kept else FLAGGED, icon_url=embed.footer.icon_url
+    )
+    return True
 
 
 def stage_embed(event: EventRecord, story: StoryRecord, ref: int) -> discord.Embed:

@@ -24,7 +24,14 @@ from bot.routing import GUILD_PREFIX
 from bot.runtime import run_services
 from bot.storage.database import now
 from cogs.client import ExitWatchBot
-from cogs.embeds import event_ref, footer_marker, stage_embed, stage_marker, story_embed
+from cogs.embeds import (
+    event_ref,
+    footer_marker,
+    mark_flagged,
+    stage_embed,
+    stage_marker,
+    story_embed,
+)
 from cogs.text import fit, one_line, safe
 from cogs.views import story_view
 
@@ -213,6 +220,8 @@ class DiscordSender:
         channel = await self._channel(post.channel_id)
         lead = delivery.sources[0] if delivery.sources else delivery.story
         embed = story_embed(delivery.event, lead, delivery.sources)
+        if post.flagged:
+            mark_flagged(embed)
         ref = event_ref(delivery.sources, delivery.story)
         message = channel.get_partial_message(post.message_id)
         try:

@@ -259,3 +259,22 @@ async def test_a_category_as_the_channel_is_a_clear_permanent_problem(
         assert f"<#{category.id}>: Desks" in shown and "is a category channel" in shown
     finally:
         await service.settings_channel(harness.guild.id, news.id)
+
+
+async def test_a_flagged_post_keeps_its_mark_when_a_new_source_edits_it(
+    harness: Harness, news: Channel
+) -> None:
+    await use_channel(harness, news)
+    event = await exit_story(harness, "wren-1", "Wrenmail", "India", Stage.THREATENED, day(8, 12))
+    assert await drain(harness) == 1
+    [post] = posts_about(harness, news, "Wrenmail")
+    ref = int(post["embeds"][0]["footer"]["text"].split("#")[1].split()[0])
+    await query_service(harness.bot).flag_not_relevant(
+        ref, guild_id=harness.guild.id, user_id=harness.guild.owner_id
+    )
+    await exit_story(harness, "wren-2", "Wrenmail", "India", Stage.THREATENED, day(8, 13))
+    assert await drain(harness) == 1
+    [post] = posts_about(harness, news, "Wrenmail")
+    assert "Sources (2)" in str(post["embeds"][0]["fields"]), "the edit happened"
+    assert post["embeds"][0]["footer"]["text"].endswith(" · flagged not relevant")
+    assert await outbox_status(harness, event) == ["sent", "sent"]
