@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 import discord
 import pytest
@@ -12,9 +13,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs import endpoint
-from tests.discord_standin import DiscordStandIn, Guild, InvocationRefused, Permission
+from tests.discord_standin import Channel, DiscordStandIn, Guild, InvocationRefused, Permission
 
 TOKEN = "test-token"
+T = TypeVar("T")
+C = TypeVar("C", bound=discord.abc.GuildChannel)
 
 
 class StoryButtons(discord.ui.View):
@@ -165,10 +168,45 @@ async def synced(bot: ProbeBot, guild: Guild) -> ProbeBot:
     return bot
 
 
+@pytest.fixture
+def forum(discord_api: DiscordStandIn, guild: Guild) -> Channel:
+    """A forum with six tags (one more than a post may carry). List it before ``bot``."""
+    tags = ["exit", "rumour", "asia", "europe", "americas", "africa"]
+    return discord_api.add_forum(guild, "stories", tags=tags)
+
+
+@pytest.fixture
+def strict_forum(discord_api: DiscordStandIn, guild: Guild) -> Channel:
+    """A forum whose posts need a tag (REQUIRE_TAG). List it before ``bot``."""
+    return discord_api.add_forum(guild, "confirmed", tags=["exit"], require_tag=True)
+
+
 def news(bot: ProbeBot, guild: Guild) -> discord.TextChannel:
     channel = bot.get_channel(guild.channel("news").id)
     assert isinstance(channel, discord.TextChannel)
     return channel
+
+
+def seen_as(bot: ProbeBot, channel: Channel, kind: type[C]) -> C:
+    """The bot's cached view of a stand-in channel, which must be of ``kind``."""
+    found = bot.get_channel(channel.id)
+    assert isinstance(found, kind)
+    return found
+
+
+def tags_of(forum: discord.ForumChannel) -> dict[str, discord.ForumTag]:
+    return {tag.name: tag for tag in forum.available_tags}
+
+
+async def cached_after(bot: ProbeBot, event: str, check: Callable[[], T | None]) -> T:
+    """The truthy result of ``check`` on the client's cache, now or once discord.py has
+    handled ``event`` (e.g. ``"thread_create"``): a gateway event reaches the cache on its
+    own connection, independently of the REST answer that caused it."""
+    if not (result := check()):
+        await bot.wait_for(event, check=lambda *_: bool(check()), timeout=3)
+        result = check()
+    assert result
+    return result
 
 
 # -- connecting ----------------------------------------------------------------------------
@@ -392,6 +430,200 @@ async def test_missing_channel_permission_is_forbidden(
     with pytest.raises(discord.Forbidden) as hidden:
         await news(bot, guild).send("story")
     assert hidden.value.code == 50001
+
+
+# -- forums --------------------------------------------------------------------------------
+
+
+async def test_forum_post_is_a_public_thread_started_by_its_message(
+    discord_api: DiscordStandIn, guild: Guild, forum: Channel, bot: ProbeBot
+) -> None:
+    stories = seen_as(bot, forum, discord.ForumChannel)
+    tags = tags_of(stories)
+    post = await stories.create_thread(
+        name="BlackBerry leaves Pakistan",
+        content="story",
+        applied_tags=[tags["exit"], tags["asia"]],
+    )
+    assert post.thread.type is discord.ChannelType.public_thread
+    assert post.thread.parent_id == forum.id
+    assert post.message.id == post.thread.id and post.message.content == "story"
+    assert [t.name for t in post.thread.applied_tags] == ["exit", "asia"]
+    [stored] = discord_api.threads(forum)
+    assert stored.id == post.thread.id
+    assert stored.applied_tags == [str(tags["exit"].id), str(tags["asia"].id)]
+    assert [m["id"] for m in discord_api.messages(stored)] == [str(post.thread.id)]
+    # THREAD_CREATE put the post in the client's cache, tags and all.
+    cached = await cached_after(bot, "thread_create", lambda: bot.get_channel(post.thread.id))
+    assert isinstance(cached, discord.Thread) and cached.parent == stories
+    assert [t.name for t in cached.applied_tags] == ["exit", "asia"]
+
+
+async def test_forum_post_tag_rules(
+    discord_api: DiscordStandIn,
+    guild: Guild,
+    forum: Channel,
+    strict_forum: Channel,
+    bot: ProbeBot,
+) -> None:
+    stories = seen_as(bot, forum, discord.ForumChannel)
+    with pytest.raises(discord.HTTPException) as too_many:
+        await stories.create_thread(
+            name="Six tags", content="story", applied_tags=stories.available_tags
+        )
+    assert too_many.value.status == 400 and too_many.value.code == 50035
+    assert "applied_tags" in too_many.value.text
+    confirmed = seen_as(bot, strict_forum, discord.ForumChannel)
+    with pytest.raises(discord.HTTPException) as untagged:
+        await confirmed.create_thread(name="No tag", content="story")
+    assert untagged.value.status == 400 and untagged.value.code == 40067
+    assert discord_api.threads(forum) == [] and discord_api.threads(strict_forum) == []
+    tagged = await confirmed.create_thread(
+        name="Tagged", content="story", applied_tags=[tags_of(confirmed)["exit"]]
+    )
+    assert [t.id for t in discord_api.threads(strict_forum)] == [tagged.thread.id]
+
+
+async def test_plain_message_to_a_forum_is_refused(
+    discord_api: DiscordStandIn, guild: Guild, forum: Channel, bot: ProbeBot
+) -> None:
+    with pytest.raises(discord.HTTPException) as refused:
+        await bot.get_partial_messageable(forum.id).send("story")
+    assert refused.value.status == 400 and refused.value.code == 50008
+    assert discord_api.messages(forum) == [] and discord_api.threads(forum) == []
+
+
+# -- threads -------------------------------------------------------------------------------
+
+
+async def test_archived_thread_refuses_edits_until_a_message_reopens_it(
+    discord_api: DiscordStandIn, guild: Guild, bot: ProbeBot
+) -> None:
+    message = await news(bot, guild).send("story")
+    thread = await message.create_thread(name="Discussion")
+    reply = await thread.send("first")
+    seen = bot.get_guild(guild.id)
+    assert seen is not None
+    cached = await cached_after(bot, "thread_create", lambda: seen.get_thread(thread.id))
+    await discord_api.archive_thread(guild.channel("Discussion"))
+    # THREAD_UPDATE: discord.py marks the thread archived and drops it from the cache.
+    await cached_after(bot, "thread_update", lambda: cached.archived)
+    assert seen.get_thread(thread.id) is None
+    with pytest.raises(discord.HTTPException) as refused:
+        await reply.edit(content="first (edited)")
+    assert refused.value.status == 400 and refused.value.code == 50083
+    assert discord_api.messages(thread.id)[0]["content"] == "first"
+    await thread.send("second")
+    assert guild.channel("Discussion").archived is False
+    reopened = await cached_after(bot, "thread_join", lambda: seen.get_thread(thread.id))
+    assert reopened.archived is False
+    await reply.edit(content="first (edited)")
+    contents = [m["content"] for m in discord_api.messages(thread.id)]
+    assert contents == ["first (edited)", "second"]
+
+
+async def test_thread_edit_reopens_an_archived_thread(
+    discord_api: DiscordStandIn, guild: Guild, bot: ProbeBot
+) -> None:
+    message = await news(bot, guild).send("story")
+    thread = await message.create_thread(name="Discussion")
+    await discord_api.archive_thread(guild.channel("Discussion"))
+    edited = await thread.edit(archived=False)
+    assert edited.archived is False and guild.channel("Discussion").archived is False
+    [patch] = discord_api.requests("PATCH", "/channels/{channel_id}")
+    assert patch.body == {"archived": False} and patch.status == 200
+    seen = bot.get_guild(guild.id)
+    assert seen is not None
+    reopened = await cached_after(bot, "thread_join", lambda: seen.get_thread(thread.id))
+    assert reopened.archived is False
+    await thread.send("back")
+    assert [m["content"] for m in discord_api.messages(thread.id)] == ["back"]
+
+
+async def test_active_threads_exclude_archived_ones_listed_newest_archive_first(
+    discord_api: DiscordStandIn, guild: Guild, forum: Channel, bot: ProbeBot
+) -> None:
+    stories = seen_as(bot, forum, discord.ForumChannel)
+    posts = [
+        (await stories.create_thread(name=name, content=name)).thread
+        for name in ("oldest", "middle", "newest")
+    ]
+    oldest, middle, newest = (guild.channel(p.name) for p in posts)
+    await discord_api.archive_thread(newest)
+    await discord_api.archive_thread(oldest)  # archived last, so listed first
+    seen = bot.get_guild(guild.id)
+    assert seen is not None
+    active = await seen.active_threads()
+    assert [t.name for t in active] == ["middle"]
+    assert all(not t.archived for t in active)
+    archived = [t async for t in stories.archived_threads()]
+    assert [t.name for t in archived] == ["oldest", "newest"]
+    assert all(t.archived for t in archived)
+    assert middle.archived is False
+
+
+async def test_a_message_starts_only_one_thread(
+    discord_api: DiscordStandIn, guild: Guild, bot: ProbeBot
+) -> None:
+    message = await news(bot, guild).send("story")
+    first = await message.create_thread(name="First")
+    assert first.id == message.id
+    with pytest.raises(discord.HTTPException) as refused:
+        await message.create_thread(name="Second")
+    assert refused.value.status == 400 and refused.value.code == 160004
+    assert [t.name for t in discord_api.threads(guild.channel("news"))] == ["First"]
+
+
+# -- nonces --------------------------------------------------------------------------------
+
+
+async def test_repeated_nonce_returns_the_first_message_until_it_expires(
+    discord_api: DiscordStandIn, guild: Guild, bot: ProbeBot
+) -> None:
+    channel = news(bot, guild)
+    first = await channel.send("story", nonce="delivery-1")
+    again = await channel.send("story (retry)", nonce="delivery-1")
+    assert again.id == first.id and again.content == "story"
+    assert [m["content"] for m in discord_api.messages(guild.channel("news"))] == ["story"]
+    sent = discord_api.requests("POST", "/channels/{channel_id}/messages")
+    assert all(r.body["enforce_nonce"] is True for r in sent)  # discord.py asks for it
+    discord_api.nonce_lifetime = 0.2
+    await asyncio.sleep(0.25)
+    later = await channel.send("story (later)", nonce="delivery-1")
+    assert later.id != first.id and later.content == "story (later)"
+    contents = [m["content"] for m in discord_api.messages(guild.channel("news"))]
+    assert contents == ["story", "story (later)"]
+
+
+# -- leaving a guild -----------------------------------------------------------------------
+
+
+async def test_removed_bot_loses_the_guild_and_its_channels(
+    discord_api: DiscordStandIn, guild: Guild, bot: ProbeBot
+) -> None:
+    removed: asyncio.Queue[discord.Guild] = asyncio.Queue()
+
+    async def on_guild_remove(left: discord.Guild) -> None:
+        removed.put_nowait(left)
+
+    bot.add_listener(on_guild_remove)
+    news_id = guild.channel("news").id
+    await discord_api.remove_bot(guild)
+    async with asyncio.timeout(3):
+        left = await removed.get()
+    assert left.id == guild.id
+    assert bot.get_guild(guild.id) is None and list(bot.guilds) == []
+    assert bot.get_channel(news_id) is None
+    # The guild is gone from this Discord, as for a deleted server: its channels are unknown.
+    with pytest.raises(discord.NotFound) as unknown:
+        await bot.get_partial_messageable(news_id).send("story")
+    assert unknown.value.code == 10003
+    with pytest.raises(discord.NotFound) as fetched:
+        await bot.fetch_channel(news_id)
+    assert fetched.value.code == 10003
+    with pytest.raises(discord.NotFound) as guild_fetched:
+        await bot.fetch_guild(guild.id)
+    assert guild_fetched.value.code == 10004
 
 
 # -- Discord trouble -----------------------------------------------------------------------
