@@ -1,7 +1,10 @@
 """Builds the process's shared resources once, from the validated config.
 
-One aiohttp session, one store, one fetcher, poller and watcher: created here, passed to
-whoever needs them (CLI, console, Discord client), closed here.
+One store, one fetcher, poller and watcher: created here, passed to whoever needs them
+(CLI, console, Discord client), closed here. Fetches are split over two aiohttp sessions
+with the same guard and limits: the poller's, and a small one for what members ask for
+(`/exits summarize`, `/feeds test`, `/feeds add`), so slow pages fetched on demand can
+never hold the connections feed polls wait for.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 
@@ -28,11 +31,18 @@ log = logging.getLogger(__name__)
 
 CONSOLE = "console"
 SHORT_INTERVAL_WARNING = 60.0
+# Connections for fetches members start; each may last the whole fetch timeout, and the
+# per-member and per-server cooldowns in `cogs.service` keep the queue behind them short.
+ON_DEMAND_CONNECTIONS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class App:
-    """The shared resources of one ExitWatch process."""
+    """The shared resources of one ExitWatch process.
+
+    `fetcher` is for polling feeds and their pages; `on_demand` (its own pool of
+    `ON_DEMAND_CONNECTIONS`) is for fetches a member starts, given to the QueryService.
+    """
 
     config: Config
     store: Store
@@ -41,6 +51,7 @@ class App:
     poller: FeedPoller
     watcher: Watcher
     metrics: Metrics
+    on_demand: Fetcher
 
 
 def fetch_limits(config: Config) -> FetchLimits:
@@ -55,6 +66,11 @@ def fetch_limits(config: Config) -> FetchLimits:
         per_host=fetch.per_host,
         concurrency=fetch.concurrency,
     )
+
+
+def on_demand_limits(limits: FetchLimits) -> FetchLimits:
+    """The same download limits, over a pool of at most `ON_DEMAND_CONNECTIONS`."""
+    return replace(limits, concurrency=min(limits.concurrency, ON_DEMAND_CONNECTIONS))
 
 
 def console_router(config: Config) -> Router:
@@ -85,16 +101,19 @@ def analysis_floor(store: Store, config: Config) -> Callable[[], Awaitable[float
 async def open_app(
     config: Config, route: Callable[[Store], Router] | None = None
 ) -> AsyncIterator[App]:
-    """Open the store and the HTTP session, sync the configured feeds, and close both after.
+    """Open the store and the HTTP sessions, sync the configured feeds, and close all after.
 
     `route` builds the router that picks each story's destinations (the terminal by
     default; Discord guilds when running as a bot).
     """
     store = await Store.open(config.storage.path)
+    allow_private = config.fetch.allow_private_networks
     limits = fetch_limits(config)
-    session = make_session(limits, config.fetch.allow_private_networks)
+    asked = on_demand_limits(limits)
+    session = make_session(limits, allow_private)
+    asked_session = make_session(asked, allow_private)
     try:
-        fetcher = Fetcher(session, limits, config.fetch.allow_private_networks)
+        fetcher = Fetcher(session, limits, allow_private)
         poller = FeedPoller(
             store,
             fetcher,
@@ -109,8 +128,10 @@ async def open_app(
             floor=analysis_floor(store, config),
         )
         await sync_feeds(config, store)
-        yield App(config, store, session, fetcher, poller, watcher, Metrics())
+        on_demand = Fetcher(asked_session, asked, allow_private)
+        yield App(config, store, session, fetcher, poller, watcher, Metrics(), on_demand)
     finally:
+        await asked_session.close()
         await session.close()
         await store.close()
 

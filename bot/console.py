@@ -69,7 +69,7 @@ async def run_interactive(app: App, out: TextIO) -> None:
 
     Typing `quit` (or closing the input) ends the session cleanly.
     """
-    service = QueryService(app.store, app.fetcher, app.config)
+    service = QueryService(app.store, app.on_demand, app.config)
     print(
         "ExitWatch is watching your feeds. Try /exits latest, /exits ask, /feeds list, "
         "help; quit to leave.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from typing import Any
 
 import discord
@@ -140,7 +141,8 @@ def _check(error: app_commands.CheckFailure) -> str:
         needed = _permissions(error.missing_permissions)
         return f"I need the {needed} permission here to do that."
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} seconds."
+        seconds = max(1, math.ceil(error.retry_after))
+        return f"Slow down: try again in {seconds} second{'s' if seconds != 1 else ''}."
     return "You cannot use this here."
 
 

@@ -3,6 +3,7 @@
 Every command defers first (the answer may need the database, a fetch or the analyzer),
 calls the service, and renders the result; errors go to the central handler in
 `cogs.errors`. Answers are public, except the export, which is for the member who asked.
+`summarize` fetches a page for whoever asks, so it has per-member and per-server cooldowns.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from cogs.embeds import STAGE_LABELS
 from cogs.errors import install_error_handler, respond
 from cogs.options import Company, Country, Story
 from cogs.render import Sheet
-from cogs.service import query_service
+from cogs.service import fetch_cooldowns, query_service
 from cogs.views import paged, paged_sheets, register_story_buttons
 
 STAGE_CHOICES = [
@@ -65,7 +66,12 @@ class Exits(commands.Cog):
 
         async def sheet(page: int) -> Sheet:
             events = await self.query.latest(
-                count=count, page=page, country=country, company=company, stage=stage_value
+                count=count,
+                page=page,
+                country=country,
+                company=company,
+                stage=stage_value,
+                guild_id=interaction.guild_id,
             )
             return render.event_sheet(events, "Latest exits")
 
@@ -76,7 +82,7 @@ class Exits(commands.Cog):
     async def story(self, interaction: discord.Interaction, story: Story) -> None:
         """Summary, facts, quote, every source and the timeline."""
         await interaction.response.defer(thinking=True)
-        card = await self.query.story(story)
+        card = await self.query.story(story, guild_id=interaction.guild_id)
         await respond(interaction, embed=render.card_embed(card))
 
     @exits.command(name="ask", description="Ask about a story; answered from its sources")
@@ -106,7 +112,8 @@ class Exits(commands.Cog):
         await interaction.response.defer(thinking=True)
 
         async def sheet(page: int) -> Sheet:
-            return render.search_sheet(await self.query.search(query, page=page))
+            found = await self.query.search(query, page=page, guild_id=interaction.guild_id)
+            return render.search_sheet(found)
 
         await respond(interaction, **paged(interaction, sheet, await sheet(1)))
 
@@ -115,7 +122,7 @@ class Exits(commands.Cog):
     async def company(self, interaction: discord.Interaction, name: Company) -> None:
         """A company's timeline."""
         await interaction.response.defer(thinking=True)
-        timeline = await self.query.company(name)
+        timeline = await self.query.company(name, guild_id=interaction.guild_id)
         await respond(interaction, **paged_sheets(interaction, render.timeline_sheets(timeline)))
 
     @exits.command(name="country", description="Every event in one country, oldest first")
@@ -123,7 +130,7 @@ class Exits(commands.Cog):
     async def country(self, interaction: discord.Interaction, name: Country) -> None:
         """A country's timeline."""
         await interaction.response.defer(thinking=True)
-        timeline = await self.query.country(name)
+        timeline = await self.query.country(name, guild_id=interaction.guild_id)
         await respond(interaction, **paged_sheets(interaction, render.timeline_sheets(timeline)))
 
     @exits.command(name="why", description="Why a story was judged relevant or not")
@@ -136,6 +143,7 @@ class Exits(commands.Cog):
 
     @exits.command(name="summarize", description="Read any article now and say if it is an exit")
     @app_commands.describe(url="The article's address (http or https)")
+    @fetch_cooldowns()
     async def summarize(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 8, 2000]
     ) -> None:
@@ -162,7 +170,7 @@ class Exits(commands.Cog):
     ) -> None:
         """A CSV or JSON attachment, for the member who asked."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.query.export(fmt.value if fmt else "csv")
+        result = await self.query.export(fmt.value if fmt else "csv", guild_id=interaction.guild_id)
         if len(result.data) > interaction.filesize_limit:
             await respond(
                 interaction,

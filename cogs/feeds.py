@@ -2,7 +2,8 @@
 
 Manage Server only: Discord hides the group from others (default permissions) and the
 cog checks again on every use. Answers are private: feed addresses and errors are admin
-business. Adding and testing fetch the feed, so both defer first.
+business. Adding and testing fetch the feed, so both defer first; testing has per-member
+and per-server cooldowns (adding has its own limit of adds per hour).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from cogs import render
 from cogs.checks import AdminCog, admin_group, guild_of
 from cogs.errors import install_error_handler, respond
 from cogs.options import Feed
+from cogs.service import fetch_cooldowns
 from cogs.views import paged_sheets
 
 MAX_BACKFILL = 500
@@ -91,6 +93,7 @@ class Feeds(AdminCog):
 
     @feeds.command(name="test", description="Dry run: what a feed's newest items would do here")
     @app_commands.describe(url="The feed's address")
+    @fetch_cooldowns()
     async def test(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 8, 2000]
     ) -> None:

@@ -16,14 +16,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import StoryNotFound
+from bot.query.refs import parse_ref
+from cogs.embeds import mark_flagged
 from cogs.errors import handle_error, respond
 from cogs.render import Sheet, sources_embed, timeline_embed, why_embed
 from cogs.service import query_service
-from cogs.text import fit
 
 PAGE_TIMEOUT = 180.0
-FLAGGED = "flagged not relevant"
-FOOTER_LIMIT = 2048
 NOT_YOURS = "Only the member who ran the command can turn these pages; run it yourself to browse."
 
 SheetSource = Callable[[int], Awaitable[Sheet]]
@@ -120,15 +120,20 @@ class StoryButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"exitwatch:(?P<action>why|timeline|sources|flag):(?P<ref>[0-9]{1,19})",
 ):
-    """One action on a posted story; `ref` is the story's number (its event's first story)."""
+    """One action on a posted story; `ref` is the story's number (its event's first story).
 
-    def __init__(self, action: str, ref: int) -> None:
+    A clicked custom id may carry digits no story can have (up to 19 of them, past
+    SQLite's integers): `ref` is then None and the click is answered "No story #…".
+    """
+
+    def __init__(self, action: str, ref: int | str) -> None:
         label, style = STORY_ACTIONS[action]
         super().__init__(
             discord.ui.Button(label=label, style=style, custom_id=f"exitwatch:{action}:{ref}")
         )
         self.action = action
-        self.ref = ref
+        self.typed = str(ref)
+        self.ref = parse_ref(ref)
 
     @classmethod
     async def from_custom_id(
@@ -138,11 +143,13 @@ class StoryButton(
         match: Any,
     ) -> StoryButton:
         """Rebuild the button from a click on any message, even one posted before a restart."""
-        return cls(match["action"], int(match["ref"]))
+        return cls(match["action"], match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Run the action; its errors get the same private replies as commands."""
         try:
+            if self.ref is None:
+                raise StoryNotFound(f"no story #{self.typed}")
             await _ACTIONS[self.action](interaction, self.ref)
         except Exception as error:
             await handle_error(interaction, error)
@@ -169,13 +176,13 @@ async def _why(interaction: discord.Interaction, ref: int) -> None:
 
 async def _timeline(interaction: discord.Interaction, ref: int) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
-    card = await query_service(interaction.client).story(ref)
+    card = await query_service(interaction.client).story(ref, guild_id=interaction.guild_id)
     await respond(interaction, embed=timeline_embed(card), ephemeral=True)
 
 
 async def _sources(interaction: discord.Interaction, ref: int) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
-    card = await query_service(interaction.client).story(ref)
+    card = await query_service(interaction.client).story(ref, guild_id=interaction.guild_id)
     await respond(interaction, embed=sources_embed(card), ephemeral=True)
 
 
@@ -205,14 +212,7 @@ def flagged_embed(message: discord.Message | None) -> discord.Embed | None:
     if message is None or not message.embeds:
         return None
     embed = message.embeds[0].copy()
-    footer = embed.footer.text or ""
-    if FLAGGED in footer:
-        return None
-    kept = fit(footer, FOOTER_LIMIT - len(FLAGGED) - 3)
-    embed.set_footer(
-        text=f"{kept} · {FLAGGED}" if kept else FLAGGED, icon_url=embed.footer.icon_url
-    )
-    return embed
+    return embed if mark_flagged(embed) else None
 
 
 _ACTIONS: dict[str, Callable[[discord.Interaction, int], Awaitable[None]]] = {

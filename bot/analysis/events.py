@@ -15,6 +15,10 @@ layer apply the same one. How the storage layer should use it:
 4. Otherwise insert a new event with id `event_id(key, article_id)` — stable, so replaying
    the same feed gives the same ids — and `first_seen = last_seen = published`.
 A UNIQUE index on `(key, id)` keeps replays idempotent.
+
+The database also matches within a visibility scope (`bot.storage.scope`): a story only
+one server's own feeds carried never joins an event other servers see. The in-memory
+grouper has no feeds, so `analyze` output does not depend on it.
 """
 
 from __future__ import annotations

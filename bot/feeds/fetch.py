@@ -1,9 +1,10 @@
 """Fetching feeds and pages over HTTP with bounded cost and a clear error for every failure.
 
-One `aiohttp.ClientSession` (from `make_session`) is shared by the whole bot; `Fetcher`
-wraps it with the rules a hostile or broken server must not be able to bend: every redirect
-hop re-checked by the address guard, a byte cap on the decompressed body, timeouts, and
-HTTP errors turned into `FetchFailed` with the status and any Retry-After.
+The bot shares two `aiohttp.ClientSession`s from `make_session` (one for polling, a small
+one for fetches members start; see `bot.app`); `Fetcher` wraps one with the rules a hostile
+or broken server must not be able to bend: every redirect hop re-checked by the address
+guard, a byte cap on the decompressed body, timeouts, and HTTP errors turned into
+`FetchFailed` with the status and any Retry-After.
 
 Concurrency is bounded by the connector (`limit`, `limit_per_host`) rather than by extra
 semaphores: a connection is held until the body has been read, so the connector's pool is
@@ -83,7 +84,7 @@ def make_session(
     allowed_networks: Iterable[IPNetwork] = (),
     inner_resolver: AbstractResolver | None = None,
 ) -> aiohttp.ClientSession:
-    """Build the one shared session: guarded resolver, pool limits, timeouts, headers.
+    """Build a shared session: guarded resolver, pool limits, timeouts, headers.
 
     Cookies are not kept (feeds do not need them and a shared jar would leak state between
     servers) and proxy settings from the environment are ignored, since a proxy would

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.query.folding import fold
+from bot.query.refs import parse_ref
 from bot.query.results import Choice
 
 MAX_CHOICES = 25
@@ -47,16 +49,19 @@ def clip(text: str, limit: int = MAX_NAME) -> str:
 
 
 def score(query: str, candidate: Candidate) -> float | None:
-    """How well a candidate matches the typed text; None when it does not match at all."""
-    text = query.strip().casefold()
+    """How well a candidate matches the typed text; None when it does not match at all.
+
+    Both sides are folded ("curacao" finds "Curaçao"); the number is read from the text as
+    typed, since folding would turn "²" into "2".
+    """
+    text = fold(query.strip())
     if not text:
         return BOOST * candidate.boosted
-    digits = text.lstrip("#")
-    if candidate.number is not None and digits.isdigit() and int(digits) == candidate.number:
+    if candidate.number is not None and parse_ref(query) == candidate.number:
         return EXACT_ID
     best = None
     for rank, field in enumerate(candidate.fields):
-        value = field.casefold()
+        value = fold(field)
         if not value:
             continue
         if value == text:

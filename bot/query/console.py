@@ -221,12 +221,13 @@ def _commands() -> dict[str, Command]:
                 country=a.get("country"),
                 company=a.get("company"),
                 stage=a.get("stage"),
+                guild_id=c.guild_id,
             ),
             opts="count country company stage page",
         ),
         "exits story": cmd(
             "/exits story <story>",
-            lambda c, a: c.service.story(a["story"]),
+            lambda c, a: c.service.story(a["story"], guild_id=c.guild_id),
             pos=("story",),
             required=("story",),
         ),
@@ -239,20 +240,22 @@ def _commands() -> dict[str, Command]:
         ),
         "exits search": cmd(
             "/exits search <query> [page:N]",
-            lambda c, a: c.service.search(a["query"], page=_int(a, "page", 1) or 1),
+            lambda c, a: c.service.search(
+                a["query"], page=_int(a, "page", 1) or 1, guild_id=c.guild_id
+            ),
             pos=("query",),
             opts="page",
             required=("query",),
         ),
         "exits company": cmd(
             "/exits company <name>",
-            lambda c, a: c.service.company(a["name"]),
+            lambda c, a: c.service.company(a["name"], guild_id=c.guild_id),
             pos=("name",),
             required=("name",),
         ),
         "exits country": cmd(
             "/exits country <name>",
-            lambda c, a: c.service.country(a["name"]),
+            lambda c, a: c.service.country(a["name"], guild_id=c.guild_id),
             pos=("name",),
             required=("name",),
         ),
@@ -275,7 +278,7 @@ def _commands() -> dict[str, Command]:
         ),
         "exits export": cmd(
             "/exits export [format:csv|json] [save:FILE]",
-            lambda c, a: c.service.export(a.get("format", "csv")),
+            lambda c, a: c.service.export(a.get("format", "csv"), guild_id=c.guild_id),
             pos=("format",),
             opts="save",
         ),

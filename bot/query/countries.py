@@ -4,7 +4,8 @@ Names resolve to a key (an ISO 3166 alpha-2 code, or a region code such as "EU")
 the analyzer's own gazetteer first, so commands and stored events agree on what a name
 means and on how a country is written. The analyzer matches capitalised names as they
 appear in articles; what members type in lower case ("india", "the uk") falls back to
-pycountry plus the everyday names it lacks. Lookups are cached: the set of names seen in
+pycountry plus the everyday names it lacks, and then to every known name with its accents
+folded away ("Curacao", "Cote d'Ivoire"). Lookups are cached: the set of names seen in
 practice is small.
 """
 
@@ -15,7 +16,8 @@ import re
 
 import pycountry
 
-from bot.analysis.countries import country_name, resolve_country
+from bot.analysis.countries import country_name, gazetteer, resolve_country
+from bot.query.folding import fold
 
 # Everyday names and abbreviations that pycountry's lookup does not know.
 ALIASES = {
@@ -38,7 +40,25 @@ _SPACES = re.compile(r"\s+")
 
 
 def _normal(name: str) -> str:
-    return _SPACES.sub(" ", name.strip().strip(".,;:!?\"'")).casefold()
+    return fold(_SPACES.sub(" ", name.strip().strip(".,;:!?\"'")))
+
+
+@functools.cache
+def _folded_names() -> dict[str, str]:
+    """Every country name the gazetteer and pycountry know, folded, to its code.
+
+    Both look names up with their accents ("Côte d’Ivoire", "España", "Curaçao"), which
+    members rarely type; folding both sides lets the plain spelling find the place.
+    """
+    names: dict[str, str] = {}
+    for surface, (code, kind) in gazetteer().entries.items():
+        if kind == "name":
+            names.setdefault(_normal(surface), code)
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            if spelled := getattr(country, attribute, None):
+                names.setdefault(_normal(spelled), country.alpha_2)
+    return names
 
 
 @functools.lru_cache(maxsize=4096)
@@ -59,7 +79,8 @@ def country_key(name: str) -> str | None:
         try:
             return pycountry.countries.lookup(candidate).alpha_2
         except LookupError:
-            continue
+            if candidate in _folded_names():
+                return _folded_names()[candidate]
     return None
 
 

@@ -23,6 +23,7 @@ from bot.feeds.parse import parse_feed
 from bot.feeds.text import truncate
 from bot.models import Analysis, Article, FeedItem, ParsedFeed
 from bot.query.autocomplete import Candidate, rank
+from bot.query.refs import parse_ref
 from bot.query.results import (
     Choice,
     FeedAdded,
@@ -269,10 +270,10 @@ class FeedAdmin:
         """A feed by "#3", "3", its name or its URL, among those this server sees."""
         wanted = text.strip()
         feeds = await self._store.feeds.list(guild_id=guild_id)
-        digits = wanted.lstrip("#")
-        if digits.isdigit():
+        number = parse_ref(wanted)
+        if number is not None:
             for feed in feeds:
-                if feed.id == int(digits):
+                if feed.id == number:
                     return feed
         folded = wanted.casefold()
         for feed in feeds:

@@ -26,6 +26,7 @@ from bot.query.chart import render_events_chart
 from bot.query.countries import canonical_country, country_key, same_country
 from bot.query.export import build_export, check_format
 from bot.query.feeds_admin import FeedAdmin, FeedLimits, normalise_url
+from bot.query.refs import parse_ref
 from bot.query.results import (
     MARK_END,
     MARK_START,
@@ -60,6 +61,7 @@ from bot.storage import Store
 from bot.storage.feedback import FeedbackRepository
 from bot.storage.queries import EventFilter, EventRow, QueryRepository
 from bot.storage.records import StoryRecord
+from bot.storage.scope import Scopes, readable
 
 Analyzer = Callable[[Article], Analysis]
 
@@ -110,8 +112,13 @@ class QueryService:
         analyzer: Analyzer | None = None,
         feed_limits: FeedLimits | None = None,
         clock: Callable[[], float] = time.time,
+        operator: bool = True,
     ) -> None:
+        """`operator` says who asks when a call names no server (`guild_id` None): the
+        local operator at the terminal, who reads every server's stories (True), or, for
+        the Discord bot, a member in a direct message, who reads shared stories only."""
         self._store = store
+        self._operator = operator
         self._config = config
         self._fetcher = fetcher
         self._analyzer = analyzer
@@ -142,27 +149,34 @@ class QueryService:
         country: str | None = None,
         company: str | None = None,
         stage: str | None = None,
+        guild_id: int | None = None,
     ) -> Page[EventSummary]:
-        """Recent events, most recently updated first, optionally filtered."""
+        """Recent events this server may see, most recently updated first, optionally filtered."""
         if not 1 <= count <= MAX_COUNT:
             raise InvalidInput(f"count must be between 1 and {MAX_COUNT}")
         if page < 1:
             raise InvalidInput("page numbers start at 1")
         filters = EventFilter(
-            countries=await self._stored_countries(country) if country else (),
-            companies=await self._stored_companies(company) if company else (),
+            countries=await self._stored_countries(country, guild_id) if country else (),
+            companies=await self._stored_companies(company, guild_id) if company else (),
             stage=_check_stage(stage),
         )
         if (country and not filters.countries) or (company and not filters.companies):
             return Page([], 1, 1, 0)
-        total = await self._queries.count_events(filters)
+        scopes = self._scopes(guild_id)
+        total = await self._queries.count_events(filters, scopes=scopes)
         pages = max(1, math.ceil(total / count))
-        rows = await self._queries.events(filters, limit=count, offset=(page - 1) * count)
+        rows = await self._queries.events(
+            filters, scopes=scopes, limit=count, offset=(page - 1) * count
+        )
         return Page(list(rows), page, pages, total)
 
-    async def story(self, story: str | int) -> StoryCard:
-        """The full card of a story's event: summary, facts, quote, sources, timeline."""
-        row = await self._event_of(story)
+    async def story(self, story: str | int, *, guild_id: int | None = None) -> StoryCard:
+        """The full card of a story's event: summary, facts, quote, sources, timeline.
+
+        An event is in one scope with all its sources, so a visible event shows them all.
+        """
+        row = await self._event_of(story, guild_id)
         sources = await self._store.stories.event_stories(row.event_id)
         stages = await self._store.stories.timeline(row.event_id)
         return event_card(row, sources, stages)
@@ -184,7 +198,7 @@ class QueryService:
         if not question.strip():
             raise InvalidInput("ask a question, e.g. “when does it take effect?”")
         if story is not None and str(story).strip():
-            row = await self._event_of(story)
+            row = await self._event_of(story, guild_id)
         else:
             row = await self._default_event(guild_id, channel_id)
         stories = await self._store.stories.event_stories(row.event_id)
@@ -194,45 +208,55 @@ class QueryService:
         )
 
     async def search(
-        self, query: str, *, page: int = 1, per_page: int = SEARCH_PAGE
+        self,
+        query: str,
+        *,
+        page: int = 1,
+        per_page: int = SEARCH_PAGE,
+        guild_id: int | None = None,
     ) -> SearchResult:
-        """Stories matching every word (or, failing that, any word), best first."""
+        """Stories this server may see matching every word (or, failing that, any word)."""
         if page < 1:
             raise InvalidInput("page numbers start at 1")
+        scopes = self._scopes(guild_id)
         fts = build_query(query)
         match = fts.match_all
-        total = await self._queries.count_search(match)
+        total = await self._queries.count_search(match, scopes=scopes)
         if total == 0 and len(fts.terms) > 1:
             match = fts.match_any
-            total = await self._queries.count_search(match)
+            total = await self._queries.count_search(match, scopes=scopes)
         rows = await self._queries.search(
-            match, marks=(MARK_START, MARK_END), limit=per_page, offset=(page - 1) * per_page
+            match,
+            scopes=scopes,
+            marks=(MARK_START, MARK_END),
+            limit=per_page,
+            offset=(page - 1) * per_page,
         )
         hits = list(rows)
         pages = max(1, math.ceil(total / per_page))
         return SearchResult(query, fts.understood, Page(hits, page, pages, total))
 
-    async def company(self, name: str) -> Timeline:
+    async def company(self, name: str, *, guild_id: int | None = None) -> Timeline:
         """Every event of one company, oldest first (case and "Inc." ignored)."""
-        names = await self._stored_companies(name)
+        names = await self._stored_companies(name, guild_id)
         if not names:
-            known = [n.name for n in await self._queries.companies()]
+            known = [n.name for n in await self._queries.companies(scopes=self._scopes(guild_id))]
             raise NotFound(_not_found("company", name, known))
-        rows = await self._all_events(EventFilter(companies=names))
+        rows = await self._all_events(EventFilter(companies=names), guild_id)
         return Timeline("company", rows[0].company if rows else name, _oldest_first(rows))
 
-    async def country(self, name: str) -> Timeline:
+    async def country(self, name: str, *, guild_id: int | None = None) -> Timeline:
         """Every event in one country, oldest first ("the UK" and "Britain" are one)."""
-        names = await self._stored_countries(name)
+        names = await self._stored_countries(name, guild_id)
         if not names:
-            known = [n.name for n in await self._queries.countries()]
+            known = [n.name for n in await self._queries.countries(scopes=self._scopes(guild_id))]
             raise NotFound(_not_found("country", name, known))
-        rows = await self._all_events(EventFilter(countries=names))
+        rows = await self._all_events(EventFilter(countries=names), guild_id)
         return Timeline("country", canonical_country(name), _oldest_first(rows))
 
     async def why(self, story: str | int, *, guild_id: int | None = None) -> WhyResult:
         """Why a story was judged relevant or not: its signals, against this server's bar."""
-        record, row = await self._resolve(story)
+        record, row = await self._resolve(story, guild_id)
         threshold = await self._threshold(guild_id)
         signals = signal_views(record.signals)
         sentences = list(dict.fromkeys(s.sentence for s in signals if s.sentence))
@@ -258,20 +282,21 @@ class QueryService:
 
     async def stats(self, *, guild_id: int | None = None, chart: bool = True) -> StatsResult:
         """Counts by country, year and stage, feed health, and a chart of events over time."""
+        scopes = self._scopes(guild_id)
         countries: dict[str, int] = {}
-        for label, count in await self._queries.tally("country"):
+        for label, count in await self._queries.tally("country", scopes=scopes):
             name = canonical_country(label)
             countries[name] = countries.get(name, 0) + count
         monthly = [
             (month, canonical_country(country), count)
-            for month, country, count in await self._queries.monthly_by_country()
+            for month, country, count in await self._queries.monthly_by_country(scopes=scopes)
         ]
         png = await asyncio.to_thread(render_events_chart, monthly) if chart else None
-        by_year = sorted(await self._queries.tally("year"))
-        stages = dict(await self._queries.tally("stage"))
+        by_year = sorted(await self._queries.tally("year", scopes=scopes))
+        stages = dict(await self._queries.tally("stage", scopes=scopes))
         return StatsResult(
-            events=await self._queries.count_events(),
-            stories=await self._queries.story_count(),
+            events=await self._queries.count_events(scopes=scopes),
+            stories=await self._queries.story_count(scopes=scopes),
             by_country=[Count(n, c) for n, c in sorted(countries.items(), key=lambda i: -i[1])],
             by_year=[Count(label, count) for label, count in by_year],
             by_stage=[Count(stage, stages[stage]) for stage in STAGES if stage in stages],
@@ -279,11 +304,11 @@ class QueryService:
             chart_png=png,
         )
 
-    async def export(self, fmt: str | None = "csv") -> ExportResult:
-        """Every event with its sources, as CSV or JSON bytes."""
+    async def export(self, fmt: str | None = "csv", *, guild_id: int | None = None) -> ExportResult:
+        """Every event this server may see with its sources, as CSV or JSON bytes."""
         chosen = check_format(fmt)
-        rows = await self._all_events(EventFilter())
-        sources = await self._queries.event_sources()
+        rows = await self._all_events(EventFilter(), guild_id)
+        sources = await self._queries.event_sources(scopes=self._scopes(guild_id))
         return await asyncio.to_thread(build_export, rows, sources, chosen)
 
     async def flag_not_relevant(self, story: str | int, *, guild_id: int, user_id: int) -> bool:
@@ -292,7 +317,7 @@ class QueryService:
         The verdict is kept against the event's number (its first story) for tuning the
         analyzer; the server's post of the event is marked flagged.
         """
-        row = await self._event_of(story)
+        row = await self._event_of(story, guild_id)
         return await self._feedback.flag(
             story_id=row.ref,
             event_id=row.event_id,
@@ -443,13 +468,13 @@ class QueryService:
 
     async def complete_story(self, query: str, guild_id: int | None = None) -> list[Choice]:
         """Story suggestions by number, company, country or headline (at most 25)."""
-        rows = await self._queries.events(limit=CANDIDATE_EVENTS)
+        rows = await self._queries.events(scopes=self._scopes(guild_id), limit=CANDIDATE_EVENTS)
         posted = await self._queries.event_ids_posted_to(destination(guild_id))
         return rank(query, [_story_candidate(row, row.event_id in posted) for row in rows])
 
     async def complete_company(self, query: str, guild_id: int | None = None) -> list[Choice]:
         """Company suggestions, most recently active first among equal matches."""
-        names = await self._queries.companies()
+        names = await self._queries.companies(scopes=self._scopes(guild_id))
         return rank(
             query,
             [
@@ -461,7 +486,7 @@ class QueryService:
     async def complete_country(self, query: str, guild_id: int | None = None) -> list[Choice]:
         """Country suggestions; aliases ("UK") match the country they name."""
         merged: dict[str, tuple[int, float, set[str]]] = {}
-        for n in await self._queries.countries():
+        for n in await self._queries.countries(scopes=self._scopes(guild_id)):
             name = canonical_country(n.name)
             events, last, spellings = merged.get(name, (0, 0.0, set()))
             merged[name] = (events + n.events, max(last, n.last_at), spellings | {n.name})
@@ -478,28 +503,42 @@ class QueryService:
         """Feed suggestions by number, name, title or URL."""
         return await self._feeds.complete(query, guild_id)
 
-    async def resolve_story(self, text: str | int) -> EventSummary:
+    async def resolve_story(self, text: str | int, guild_id: int | None = None) -> EventSummary:
         """The event a `<story>` value names: "#12", "12" or free text; else StoryNotFound."""
-        return await self._event_of(text)
+        return await self._event_of(text, guild_id)
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _resolve(self, text: str | int) -> tuple[StoryRecord, EventRow | None]:
-        """A story and its event from a number (a story id) or free text."""
+    def _scopes(self, guild_id: int | None) -> Scopes:
+        """The stories a reader may see: shared ones and, in a server, that server's own."""
+        if guild_id is None and self._operator:
+            return None
+        return readable(guild_id)
+
+    async def _resolve(
+        self, text: str | int, guild_id: int | None
+    ) -> tuple[StoryRecord, EventRow | None]:
+        """A story this server may see and its event, from a number (a story id) or free
+        text; another server's story is not found, exactly like a missing one."""
         value = str(text).strip()
         if not value:
             raise StoryNotFound("name a story: its number (e.g. 12) or a company or country")
-        digits = value.lstrip("#")
-        if digits.isdigit():
-            record = await self._store.stories.get_story(int(digits))
+        scopes = self._scopes(guild_id)
+        number = parse_ref(value)
+        if number is not None:
+            record = await self._queries.story(number, scopes=scopes)
         else:
-            row = await self._match_event(value)
-            record = await self._store.stories.get_story(row.ref)
-        row = await self._queries.event_row(record.event_id) if record.event_id else None
+            row = await self._match_event(value, guild_id)
+            record = await self._queries.story(row.ref, scopes=scopes)
+        row = (
+            await self._queries.event_row(record.event_id, scopes=scopes)
+            if record.event_id
+            else None
+        )
         return record, row
 
-    async def _event_of(self, text: str | int) -> EventRow:
-        record, row = await self._resolve(text)
+    async def _event_of(self, text: str | int, guild_id: int | None) -> EventRow:
+        record, row = await self._resolve(text, guild_id)
         if row is None:
             raise StoryNotFound(
                 f"story #{record.id} was not judged to be about a surveillance-driven exit; "
@@ -507,44 +546,48 @@ class QueryService:
             )
         return row
 
-    async def _match_event(self, text: str) -> EventRow:
+    async def _match_event(self, text: str, guild_id: int | None) -> EventRow:
         """The best event for free text: autocomplete ranking, then full-text search."""
-        choices = await self.complete_story(text)
+        choices = await self.complete_story(text, guild_id)
         if choices:
-            return await self._event_of(choices[0].value)
+            return await self._event_of(choices[0].value, guild_id)
         try:
-            result = await self.search(text, per_page=1)
+            result = await self.search(text, per_page=1, guild_id=guild_id)
         except InvalidInput:
             result = None
         if result and result.hits.items and result.hits.items[0].ref is not None:
-            return await self._event_of(result.hits.items[0].ref)
+            return await self._event_of(result.hits.items[0].ref, guild_id)
         raise StoryNotFound(f"no story matches {text!r}; try /exits search {text} or /exits latest")
 
     async def _default_event(self, guild_id: int | None, channel_id: int | None) -> EventRow:
+        scopes = self._scopes(guild_id)
         event_id = await self._queries.posted_event(destination(guild_id), channel_id)
         if event_id is not None:
-            row = await self._queries.event_row(event_id)
+            row = await self._queries.event_row(event_id, scopes=scopes)
             if row is not None:
                 return row
-        rows = await self._queries.events(limit=1)
+        rows = await self._queries.events(scopes=scopes, limit=1)
         if not rows:
             raise StoryNotFound("there are no stories yet to ask about")
         return rows[0]
 
-    async def _stored_countries(self, name: str) -> list[str]:
-        """The stored spellings of the country `name` denotes."""
-        return [n.name for n in await self._queries.countries() if same_country(n.name, name)]
+    async def _stored_countries(self, name: str, guild_id: int | None) -> list[str]:
+        """The stored spellings of the country `name` denotes, among this server's events."""
+        found = await self._queries.countries(scopes=self._scopes(guild_id))
+        return [n.name for n in found if same_country(n.name, name)]
 
-    async def _stored_companies(self, name: str) -> list[str]:
+    async def _stored_companies(self, name: str, guild_id: int | None) -> list[str]:
         """The stored spellings of a company, ignoring case and corporate suffixes."""
         key = company_key(name)
         if not key:
             raise InvalidInput("name a company")
-        return [n.name for n in await self._queries.companies() if company_key(n.name) == key]
+        found = await self._queries.companies(scopes=self._scopes(guild_id))
+        return [n.name for n in found if company_key(n.name) == key]
 
-    async def _all_events(self, filters: EventFilter) -> list[EventRow]:
-        total = await self._queries.count_events(filters)
-        return await self._queries.events(filters, limit=max(total, 1))
+    async def _all_events(self, filters: EventFilter, guild_id: int | None) -> list[EventRow]:
+        scopes = self._scopes(guild_id)
+        total = await self._queries.count_events(filters, scopes=scopes)
+        return await self._queries.events(filters, scopes=scopes, limit=max(total, 1))
 
     async def _threshold(self, guild_id: int | None) -> float:
         settings = await self.guild_settings(guild_id)

@@ -261,21 +261,31 @@ class EntryRepository:
         return added
 
     async def get_many(self, entry_ids: list[int]) -> list[EntryRecord]:
-        """Entries by id, in the given order, with the names of the feeds that carried them."""
-        by_id = {}
+        """Entries by id, in the given order, with the names of the feeds that carried them.
+
+        Shared feeds (config.yaml's) are named before a server's own: the first name is the
+        story's outlet, shown to every server that sees a shared story, and a server's
+        private feed must not be named to the others.
+        """
+        by_id: dict[int, dict[str, object]] = {}
+        outlets: dict[int, list[str]] = {}
         for chunk in _chunks(entry_ids, _KEYS_PER_QUERY):
             marks = ",".join("?" * len(chunk))
             rows = await self._db.fetchall(
-                f"SELECT {_ENTRY_COLUMNS}, group_concat(COALESCE(f.title, f.name), '\x1f') "
-                "AS outlets FROM entries e LEFT JOIN entry_sources s ON s.entry_id = e.id "
-                f"LEFT JOIN feeds f ON f.id = s.feed_id WHERE e.id IN ({marks}) GROUP BY e.id",
+                f"SELECT {_ENTRY_COLUMNS}, COALESCE(f.title, f.name) AS outlet FROM entries e "
+                "LEFT JOIN entry_sources s ON s.entry_id = e.id "
+                f"LEFT JOIN feeds f ON f.id = s.feed_id WHERE e.id IN ({marks}) "
+                "ORDER BY e.id, f.origin = 'guild', s.seen_at, s.feed_id",
                 chunk,
             )
             for row in rows:
                 values = dict(row)
-                outlets = tuple(filter(None, (values.pop("outlets") or "").split("\x1f")))
-                by_id[values["id"]] = EntryRecord(**values, outlets=outlets)
-        return [by_id[i] for i in entry_ids if i in by_id]
+                outlet = values.pop("outlet")
+                by_id.setdefault(values["id"], values)
+                names = outlets.setdefault(values["id"], [])
+                if outlet and outlet not in names:
+                    names.append(outlet)
+        return [EntryRecord(**by_id[i], outlets=tuple(outlets[i])) for i in entry_ids if i in by_id]
 
     async def pending(self, limit: int = 200) -> list[EntryRecord]:
         """Entries stored but not yet analysed (e.g. after a crash mid-cycle), oldest first."""

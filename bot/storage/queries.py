@@ -2,6 +2,8 @@
 
 Nothing here writes. Matching that needs more than SQL (country aliases, ranking of
 autocomplete suggestions) happens in `bot.query`; this module hands it the candidates.
+Every read of stories or events takes the reader's `scopes` (`bot.storage.scope`) as a
+required argument, so no command can forget whose stories it may show.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.errors import StoryNotFound
 from bot.storage.database import Database
 from bot.storage.records import OutboxItem, StoryRecord
+from bot.storage.scope import Scopes, scope_clause
 from bot.storage.stories import STORY_SELECT, story_from_row
 
 # An event with its number (the first story's id) and its first story's headline.
@@ -36,10 +40,10 @@ class EventFilter:
     companies: Sequence[str] = ()
     stage: str | None = None
 
-    def where(self) -> tuple[str, list[object]]:
-        """The SQL WHERE clause (or "") and its parameters."""
-        clauses: list[str] = []
-        params: list[object] = []
+    def where(self, scopes: Scopes) -> tuple[str, list[object]]:
+        """The SQL WHERE clause (or "") and its parameters, for a reader of `scopes`."""
+        clauses, scope_params = scope_clause("v.scope", scopes)
+        params: list[object] = [*scope_params]
         for column, values in (("country", self.countries), ("company", self.companies)):
             if values:
                 marks = ", ".join("?" * len(values))
@@ -110,6 +114,12 @@ def _event(row: aiosqlite.Row) -> EventRow:
     return EventRow(**dict(row))
 
 
+def _events_where(scopes: Scopes) -> tuple[str, list[int]]:
+    """A WHERE clause (or "") over the bare `events` table for a reader of `scopes`."""
+    clauses, params = scope_clause("scope", scopes)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else "", params)
+
+
 class QueryRepository:
     """The read side of the store for the query service."""
 
@@ -117,46 +127,66 @@ class QueryRepository:
         self._db = db
 
     async def events(
-        self, filters: EventFilter | None = None, *, limit: int = 10, offset: int = 0
+        self,
+        filters: EventFilter | None = None,
+        *,
+        scopes: Scopes,
+        limit: int = 10,
+        offset: int = 0,
     ) -> list[EventRow]:
         """Events, most recently updated first."""
-        where, params = (filters or EventFilter()).where()
+        where, params = (filters or EventFilter()).where(scopes)
         rows = await self._db.fetchall(
             f"{_SUMMARY_SELECT}{where} ORDER BY v.last_at DESC, v.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         return [_event(row) for row in rows]
 
-    async def count_events(self, filters: EventFilter | None = None) -> int:
+    async def count_events(self, filters: EventFilter | None = None, *, scopes: Scopes) -> int:
         """How many events a filter selects."""
-        where, params = (filters or EventFilter()).where()
+        where, params = (filters or EventFilter()).where(scopes)
         return int(await self._db.scalar(f"SELECT count(*) FROM events v{where}", params))
 
-    async def event_row(self, event_id: int) -> EventRow | None:
-        """One event as lists show it."""
-        row = await self._db.fetchone(f"{_SUMMARY_SELECT} WHERE v.id = ?", (event_id,))
+    async def event_row(self, event_id: int, *, scopes: Scopes) -> EventRow | None:
+        """One event as lists show it; None when it does not exist or is not the reader's."""
+        clauses, params = scope_clause("v.scope", scopes)
+        where = " AND ".join(["v.id = ?", *clauses])
+        row = await self._db.fetchone(f"{_SUMMARY_SELECT} WHERE {where}", [event_id, *params])
         return _event(row) if row is not None else None
 
-    async def companies(self) -> list[NameCount]:
+    async def story(self, story_id: int, *, scopes: Scopes) -> StoryRecord:
+        """One story the reader may see, or StoryNotFound (as if it did not exist)."""
+        clauses, params = scope_clause("s.scope", scopes)
+        where = " AND ".join(["s.id = ?", *clauses])
+        row = await self._db.fetchone(f"{STORY_SELECT} WHERE {where}", [story_id, *params])
+        if row is None:
+            raise StoryNotFound(f"no story #{story_id}")
+        return story_from_row(row)
+
+    async def companies(self, *, scopes: Scopes) -> list[NameCount]:
         """Every company with events, most recently active first."""
-        return await self._names("company")
+        return await self._names("company", scopes)
 
-    async def countries(self) -> list[NameCount]:
+    async def countries(self, *, scopes: Scopes) -> list[NameCount]:
         """Every country with events as stored, most recently active first."""
-        return await self._names("country")
+        return await self._names("country", scopes)
 
-    async def _names(self, column: str) -> list[NameCount]:
+    async def _names(self, column: str, scopes: Scopes) -> list[NameCount]:
+        where, params = _events_where(scopes)
         rows = await self._db.fetchall(
             f"SELECT {column} AS name, count(*) AS events, max(last_at) AS last_at "
-            f"FROM events GROUP BY {column} COLLATE NOCASE ORDER BY max(last_at) DESC"
+            f"FROM events{where} GROUP BY {column} COLLATE NOCASE ORDER BY max(last_at) DESC",
+            params,
         )
         return [NameCount(**dict(row)) for row in rows]
 
     async def search(
-        self, match: str, *, marks: tuple[str, str], limit: int, offset: int
+        self, match: str, *, scopes: Scopes, marks: tuple[str, str], limit: int, offset: int
     ) -> list[SearchRow]:
         """Relevant stories matching an FTS5 expression, best (lowest bm25) first."""
         start, end = marks
+        clauses, scope_params = scope_clause("s.scope", scopes)
+        visible = "".join(f" AND {clause}" for clause in clauses)
         rows = await self._db.fetchall(
             "SELECT s.id AS story_id, "
             "(SELECT min(x.id) FROM stories x WHERE x.event_id = s.event_id) AS ref, "
@@ -165,19 +195,21 @@ class QueryRepository:
             "e.url, s.outlet, e.published_at, s.company, s.country, s.stage "
             "FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid "
             "JOIN entries e ON e.id = s.entry_id "
-            f"WHERE stories_fts MATCH ? AND s.relevant = 1 ORDER BY {_BM25}, s.id DESC "
+            f"WHERE stories_fts MATCH ? AND s.relevant = 1{visible} ORDER BY {_BM25}, s.id DESC "
             "LIMIT ? OFFSET ?",
-            (start, end, start, end, match, limit, offset),
+            (start, end, start, end, match, *scope_params, limit, offset),
         )
         return [SearchRow(**dict(row)) for row in rows]
 
-    async def count_search(self, match: str) -> int:
+    async def count_search(self, match: str, *, scopes: Scopes) -> int:
         """How many relevant stories match an FTS5 expression."""
+        clauses, params = scope_clause("s.scope", scopes)
+        visible = "".join(f" AND {clause}" for clause in clauses)
         return int(
             await self._db.scalar(
                 "SELECT count(*) FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid "
-                "WHERE stories_fts MATCH ? AND s.relevant = 1",
-                (match,),
+                f"WHERE stories_fts MATCH ? AND s.relevant = 1{visible}",
+                (match, *params),
             )
         )
 
@@ -205,32 +237,41 @@ class QueryRepository:
         )
         return {row[0] for row in rows}
 
-    async def tally(self, expression: str) -> list[tuple[str, int]]:
+    async def tally(self, expression: str, *, scopes: Scopes) -> list[tuple[str, int]]:
         """Events counted by one of the grouping expressions in `TALLIES`."""
         sql_expression = TALLIES[expression]
+        where, params = _events_where(scopes)
         rows = await self._db.fetchall(
-            f"SELECT {sql_expression} AS label, count(*) FROM events "
-            "GROUP BY label ORDER BY count(*) DESC, label"
+            f"SELECT {sql_expression} AS label, count(*) FROM events{where} "
+            "GROUP BY label ORDER BY count(*) DESC, label",
+            params,
         )
         return [(str(row[0]), int(row[1])) for row in rows]
 
-    async def monthly_by_country(self) -> list[tuple[str, str, int]]:
+    async def monthly_by_country(self, *, scopes: Scopes) -> list[tuple[str, str, int]]:
         """(YYYY-MM, country, events first seen that month), oldest month first."""
+        where, params = _events_where(scopes)
         rows = await self._db.fetchall(
             "SELECT strftime('%Y-%m', first_at, 'unixepoch') AS month, country, count(*) "
-            "FROM events GROUP BY month, country ORDER BY month, country"
+            f"FROM events{where} GROUP BY month, country ORDER BY month, country",
+            params,
         )
         return [(row[0], row[1], int(row[2])) for row in rows]
 
-    async def story_count(self) -> int:
+    async def story_count(self, *, scopes: Scopes) -> int:
         """How many stories were judged relevant."""
-        return int(await self._db.scalar("SELECT count(*) FROM stories WHERE relevant = 1"))
+        clauses, params = scope_clause("scope", scopes)
+        where = " AND ".join(["relevant = 1", *clauses])
+        return int(await self._db.scalar(f"SELECT count(*) FROM stories WHERE {where}", params))
 
-    async def event_sources(self) -> list[StoryRecord]:
+    async def event_sources(self, *, scopes: Scopes) -> list[StoryRecord]:
         """Every story that belongs to an event, grouped by event, oldest first."""
+        clauses, params = scope_clause("s.scope", scopes)
+        where = " AND ".join(["s.event_id IS NOT NULL", *clauses])
         rows = await self._db.fetchall(
-            f"{STORY_SELECT} WHERE s.event_id IS NOT NULL "
-            "ORDER BY s.event_id, COALESCE(e.published_at, e.first_seen_at), s.id"
+            f"{STORY_SELECT} WHERE {where} "
+            "ORDER BY s.event_id, COALESCE(e.published_at, e.first_seen_at), s.id",
+            params,
         )
         return [story_from_row(row) for row in rows]
 

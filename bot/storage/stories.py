@@ -19,6 +19,7 @@ from bot.storage.records import (
     StoryRecord,
     Target,
 )
+from bot.storage.scope import may_receive, scope_of
 
 STAGE_ORDER = {stage.value: rank for rank, stage in enumerate(Stage)}
 
@@ -68,6 +69,9 @@ class StoryRepository:
 
         Whatever happens after this returns, the deliveries are in the outbox; whatever
         happens before, nothing is. That is what makes a crash cost no post and no double.
+        The story's visibility scope (`bot.storage.scope`) is decided here, from the feeds
+        that carried the entry, so no caller can leave it out; it also bounds the event the
+        story may join and the servers it may be delivered to.
         """
         at = entry.published_at or entry.first_seen_at
         async with self._db.transaction() as conn:
@@ -77,16 +81,17 @@ class StoryRepository:
             if existing is not None:
                 await conn.execute("UPDATE entries SET status = 'done' WHERE id = ?", (entry.id,))
                 return StoredAnalysis(story_id=existing[0], event_id=None, change=None)
-            story_id = await self._insert_story(conn, entry, analysis, outlet)
+            scope = await _entry_scope(conn, entry.id)
+            story_id = await self._insert_story(conn, entry, analysis, outlet, scope)
             event_id, change = None, None
             if analysis.relevant and event_key and analysis.company and analysis.country:
                 event_id, change = await self._attach_event(
-                    conn, story_id, analysis, event_key, at, event_window
+                    conn, story_id, analysis, event_key, scope, at, event_window
                 )
             enqueued = 0
             if change is not None:
                 kind = {"new_event": "post", "new_source": "source", "stage_change": "stage"}
-                for target in destinations:
+                for target in (t for t in destinations if may_receive(scope, t.destination)):
                     cursor = await conn.execute(
                         "INSERT OR IGNORE INTO outbox (destination, kind, event_id, story_id, "
                         "channel_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -105,12 +110,18 @@ class StoryRepository:
         return StoredAnalysis(story_id, event_id, change, enqueued)
 
     async def _insert_story(
-        self, conn: aiosqlite.Connection, entry: EntryRecord, analysis: Analysis, outlet: str
+        self,
+        conn: aiosqlite.Connection,
+        entry: EntryRecord,
+        analysis: Analysis,
+        outlet: str,
+        scope: int,
     ) -> int:
         cursor = await conn.execute(
             "INSERT INTO stories (entry_id, relevant, score, company, country, stage, demand, "
             "effective_date, quote, quote_speaker, summary, signals, sentences, outlet, "
-            "analysed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "analysed_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
             (
                 entry.id,
                 int(analysis.relevant),
@@ -127,6 +138,7 @@ class StoryRepository:
                 json.dumps(analysis.sentences),
                 outlet,
                 now(),
+                scope,
             ),
         )
         story_id = (await cursor.fetchone())[0]
@@ -150,16 +162,21 @@ class StoryRepository:
         story_id: int,
         analysis: Analysis,
         key: str,
+        scope: int,
         at: float,
         window: float,
     ) -> tuple[int, str]:
-        """Join the open event with this key, or open a new one; report the change."""
+        """Join the open event with this key in this scope, or open a new one; report the change.
+
+        Matching within the scope is what keeps a server's own feeds out of the events
+        other servers see: same company and country in another scope is another event.
+        """
         stage = (analysis.stage or Stage.ANNOUNCED).value
         row = await (
             await conn.execute(
-                "SELECT id, stage FROM events WHERE key = ? AND last_at >= ? AND first_at <= ? "
-                "ORDER BY last_at DESC LIMIT 1",
-                (key, at - window, at + window),
+                "SELECT id, stage FROM events WHERE key = ? AND scope = ? AND last_at >= ? "
+                "AND first_at <= ? ORDER BY last_at DESC LIMIT 1",
+                (key, scope, at - window, at + window),
             )
         ).fetchone()
         if row is None and stage == Stage.REVERSED.value:
@@ -167,16 +184,26 @@ class StoryRepository:
             # it belongs to the latest exit of that company and country not yet reversed.
             row = await (
                 await conn.execute(
-                    "SELECT id, stage FROM events WHERE key = ? AND stage != ? "
+                    "SELECT id, stage FROM events WHERE key = ? AND scope = ? AND stage != ? "
                     "AND first_at <= ? + ? ORDER BY last_at DESC LIMIT 1",
-                    (key, Stage.REVERSED.value, at, window),
+                    (key, scope, Stage.REVERSED.value, at, window),
                 )
             ).fetchone()
         if row is None:
             cursor = await conn.execute(
                 "INSERT INTO events (key, company, country, demand, stage, first_at, last_at, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (key, analysis.company, analysis.country, analysis.demand, stage, at, at, now()),
+                "created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    key,
+                    analysis.company,
+                    analysis.country,
+                    analysis.demand,
+                    stage,
+                    at,
+                    at,
+                    now(),
+                    scope,
+                ),
             )
             event_id = (await cursor.fetchone())[0]
             change = "new_event"
@@ -249,6 +276,16 @@ class StoryRepository:
             [*params, limit, offset],
         )
         return [event_from_row(row) for row in rows]
+
+
+async def _entry_scope(conn: aiosqlite.Connection, entry_id: int) -> int:
+    """The scope of an entry's story, from the feeds that carried it, first carrier first."""
+    rows = await conn.execute_fetchall(
+        "SELECT f.origin, f.guild_id FROM entry_sources s JOIN feeds f ON f.id = s.feed_id "
+        "WHERE s.entry_id = ? ORDER BY s.seen_at, f.id",
+        (entry_id,),
+    )
+    return scope_of([(row[0], row[1]) for row in rows])
 
 
 def _advances(current: str, new: str) -> bool:

@@ -5,7 +5,8 @@ Only the command extensions are loaded (not `cogs.posting`), so no feed is polle
 story is posted behind a test's back. A module sets `ALLOW_PRIVATE = False` to run with the
 production address guard; by default the fetcher may reach the local site on 127.0.0.1. A
 module sets `FORUMS = {name: {"tags": [...]}}` to give the first guild forum channels (the
-options of `DiscordStandIn.add_forum`), which must exist before the bot connects.
+options of `DiscordStandIn.add_forum`), which must exist before the bot connects, and
+`MEMBERS = ("reader", ...)` to give both guilds more plain members.
 """
 
 from __future__ import annotations
@@ -179,10 +180,11 @@ async def harness(
     """One stand-in, one bot and one seeded store for a whole test module."""
     allow_private = getattr(request.module, "ALLOW_PRIVATE", True)
     forums: dict[str, dict[str, Any]] = getattr(request.module, "FORUMS", {})
+    members: tuple[str, ...] = getattr(request.module, "MEMBERS", ("reader",))
     storage = tmp_path_factory.mktemp("cogs") / "exitwatch.sqlite3"
     async with local_site() as site, DiscordStandIn(token=TOKEN, wait_limit=10.0) as api:
-        guild = api.add_guild("Newsroom", channels=["news", "admin"])
-        other = api.add_guild("Second desk", channels=["wire"])
+        guild = api.add_guild("Newsroom", channels=["news", "admin"], members=members)
+        other = api.add_guild("Second desk", channels=["wire"], members=members)
         for name, options in forums.items():
             api.add_forum(guild, name, **options)
         config = parse_config(bot_config(api, storage, guild, allow_private=allow_private))

@@ -74,7 +74,7 @@ async def test_feeds_add_refuses_a_private_address(harness: Harness) -> None:
 
 async def test_summarize_refuses_what_is_not_a_web_address(harness: Harness) -> None:
     reply = await (
-        await harness.invoke("exits summarize", url="ftp://files.example/a")
+        await harness.invoke("exits summarize", url="ftp://files.example/a", user="guild-owner")
     ).wait_final()
     assert reply["flags"] & 64 and "http" in reply["content"]
 

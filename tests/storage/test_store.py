@@ -292,3 +292,21 @@ async def test_storing_a_first_poll_marks_the_feed_polled_in_the_same_transactio
     assert (await store.feeds.get(feed)).first_polled_at is None
     await store.entries.save_items(feed, [keyed("a", eligible=False)])
     assert (await store.feeds.get(feed)).first_polled_at is not None
+
+
+async def test_a_shared_feed_names_the_outlet_before_a_servers_own_feed(store: Store) -> None:
+    """The first outlet is shown to every server that sees the story; a server's private
+    feed, even when it carried the entry first, must not be the one named."""
+    private = await store.feeds.add(
+        url="https://private.example/feed", name="Desk memo", guild_id=5, interval_s=60
+    )
+    [shared] = await store.feeds.sync_configured(
+        [{"url": "https://wire.example/feed", "guild_id": 0, "name": "Wire", "interval_s": 60.0,
+          "backfill": 0, "channel_id": None}],
+        "config",
+    )  # fmt: skip
+    item = FeedItem(title="Exit", link="https://news.example/exit")
+    first = await store.entries.save_items(private.id, [KeyedItem("url:exit", "h", item, True)])
+    await store.entries.save_items(shared.id, [KeyedItem("url:exit", "h", item, True)])
+    [entry] = await store.entries.get_many([first.pending[0].id])
+    assert entry.outlets == ("Wire", "Desk memo")
