@@ -4,6 +4,7 @@ What is kept forever: events and the stories attached to them (the record `/exit
 answers from), undated entries, and anything a queued delivery or a live event still needs.
 What goes, once older than `storage.retention`: entries that never became part of an
 event, sent and failed outbox rows, and posts of events nothing can update any more.
+Page lists (what the page buttons of `/exits` lists rebuild from) go once they expire.
 
 Retention is at least `analysis.event_window` + `poll.max_age` (the config refuses less):
 an entry a feed still carries then comes back as old news (stored as seen, never posted),
@@ -35,25 +36,30 @@ class PruneReport:
     entries: int = 0
     outbox: int = 0
     posts: int = 0
+    page_lists: int = 0
 
     def describe(self) -> str:
         """One log line."""
         return (
             f"pruned {self.entries} entries, {self.outbox} deliveries and {self.posts} posts "
-            "older than the retention period"
+            f"older than the retention period, and {self.page_lists} expired page lists"
         )
 
 
 async def prune(store: Store, *, older_than: float, now: float | None = None) -> PruneReport:
     """Delete what is older than `older_than` seconds; see the module docstring for what."""
-    cutoff = (time.time() if now is None else now) - older_than
+    at = time.time() if now is None else now
+    cutoff = at - older_than
     repo = MaintenanceRepository(store.db)
     entries = 0
     while deleted := await repo.prune_entries(cutoff, BATCH):
         entries += deleted
     outbox = await repo.prune_outbox(cutoff)
     posts = await repo.prune_posts(cutoff)
-    return PruneReport(cutoff=cutoff, entries=entries, outbox=outbox, posts=posts)
+    page_lists = await repo.prune_page_lists(at)
+    return PruneReport(
+        cutoff=cutoff, entries=entries, outbox=outbox, posts=posts, page_lists=page_lists
+    )
 
 
 async def run_retention(store: Store, every: float, older_than: float) -> None:

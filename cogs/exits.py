@@ -19,9 +19,8 @@ from cogs.checks import guild_of
 from cogs.embeds import STAGE_LABELS
 from cogs.errors import install_error_handler, respond
 from cogs.options import Company, Country, Story
-from cogs.render import Sheet
 from cogs.service import fetch_cooldowns, query_service
-from cogs.views import paged, paged_sheets, register_story_buttons
+from cogs.views import paged_list, register_buttons
 
 STAGE_CHOICES = [
     app_commands.Choice(name=STAGE_LABELS.get(stage.value, stage.value), value=stage.value)
@@ -62,20 +61,13 @@ class Exits(commands.Cog):
     ) -> None:
         """Recent events, a page at a time."""
         await interaction.response.defer(thinking=True)
-        stage_value = stage.value if stage else None
-
-        async def sheet(page: int) -> Sheet:
-            events = await self.query.latest(
-                count=count,
-                page=page,
-                country=country,
-                company=company,
-                stage=stage_value,
-                guild_id=interaction.guild_id,
-            )
-            return render.event_sheet(events, "Latest exits")
-
-        await respond(interaction, **paged(interaction, sheet, await sheet(1)))
+        args = {
+            "count": count,
+            "country": country,
+            "company": company,
+            "stage": stage.value if stage else None,
+        }
+        await respond(interaction, **await paged_list(interaction, "latest", args))
 
     @exits.command(name="story", description="The full card of a story")
     @app_commands.describe(story="A story number (e.g. 12) or a company, country or headline")
@@ -110,28 +102,21 @@ class Exits(commands.Cog):
     ) -> None:
         """Ranked hits with the matches in bold, a page at a time."""
         await interaction.response.defer(thinking=True)
-
-        async def sheet(page: int) -> Sheet:
-            found = await self.query.search(query, page=page, guild_id=interaction.guild_id)
-            return render.search_sheet(found)
-
-        await respond(interaction, **paged(interaction, sheet, await sheet(1)))
+        await respond(interaction, **await paged_list(interaction, "search", {"query": query}))
 
     @exits.command(name="company", description="Every event of one company, oldest first")
     @app_commands.describe(name="The company")
     async def company(self, interaction: discord.Interaction, name: Company) -> None:
         """A company's timeline."""
         await interaction.response.defer(thinking=True)
-        timeline = await self.query.company(name, guild_id=interaction.guild_id)
-        await respond(interaction, **paged_sheets(interaction, render.timeline_sheets(timeline)))
+        await respond(interaction, **await paged_list(interaction, "company", {"name": name}))
 
     @exits.command(name="country", description="Every event in one country, oldest first")
     @app_commands.describe(name="The country or region (UK, Britain… work too)")
     async def country(self, interaction: discord.Interaction, name: Country) -> None:
         """A country's timeline."""
         await interaction.response.defer(thinking=True)
-        timeline = await self.query.country(name, guild_id=interaction.guild_id)
-        await respond(interaction, **paged_sheets(interaction, render.timeline_sheets(timeline)))
+        await respond(interaction, **await paged_list(interaction, "country", {"name": name}))
 
     @exits.command(name="why", description="Why a story was judged relevant or not")
     @app_commands.describe(story="A story number (e.g. 12) or a company, country or headline")
@@ -190,5 +175,5 @@ class Exits(commands.Cog):
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog, the central error handler and the story buttons."""
     install_error_handler(bot)
-    register_story_buttons(bot)
+    register_buttons(bot)
     await bot.add_cog(Exits(bot))

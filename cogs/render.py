@@ -356,10 +356,9 @@ def why_embed(why: WhyResult) -> discord.Embed:
     """The analyzer's verdict on a story and the evidence for it."""
     number = f"#{why.ref}" if why.ref is not None else f"story {why.story_id}"
     verdict = "relevant" if why.relevant else "not relevant"
-    posted = "posted" if why.posted else "not posted"
     lead = (
         f"Judged **{verdict}**: score {why.score:.2f} against this server's threshold "
-        f"{why.threshold:.2f} ({posted})."
+        f"{why.threshold:.2f}.\n{safe(why.outcome, 500)}"
     )
     lines = [_signal_line(signal) for signal in why.signals] or ["No signals were recorded."]
     embed = discord.Embed(
@@ -538,7 +537,7 @@ def settings_embed(view: SettingsView) -> discord.Embed:
         ("Channels by stage", stage_channels or None),
         ("Thread per event", "yes" if s.thread_per_event else "no"),
         ("Threshold", f"{view.threshold:.2f}"),
-        ("Mention", f"<@&{s.mention_role}>" if s.mention_role else None),
+        ("Mention", "off" if s.mention_off else s.mention_role and f"<@&{s.mention_role}>"),
         ("Mention stages", _names(s.mention_stages, stage_label) or "all"),
         ("Mention countries", _names(s.mention_countries) or "all"),
         ("Countries", _names(f.countries) or "all"),

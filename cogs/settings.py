@@ -8,32 +8,39 @@ effective settings afterwards, privately.
 
 from __future__ import annotations
 
+import re
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.models import Stage
 from bot.query.results import SettingsView
+from bot.query.service import CLEAR_WORDS
 from cogs import render
 from cogs.checks import AdminCog, admin_group, guild_of
 from cogs.embeds import STAGE_LABELS
 from cogs.errors import install_error_handler, respond
 
-CLEAR_WORDS = frozenset({"none", "-", "all"})
 STAGE_CHOICES = [
     app_commands.Choice(name=STAGE_LABELS.get(stage.value, stage.value), value=stage.value)
     for stage in Stage
+]
+PING_CHOICES = [
+    app_commands.Choice(name="off: no ping, whatever config.yaml says", value="off"),
+    app_commands.Choice(name="default: config.yaml's role", value="default"),
 ]
 LIST_HINT = "Comma-separated; none clears it"
 
 
 def listed(text: str | None) -> list[str] | None:
-    """A comma-separated option: None leaves the setting alone, "none" clears it."""
+    """A list option split at commas or semicolons: None leaves the setting alone, "none"
+    clears it. Company suffixes split off ("Apple, Inc.") are rejoined by the service."""
     if text is None:
         return None
     if text.strip().casefold() in CLEAR_WORDS:
         return []
-    return [part.strip() for part in text.split(",") if part.strip()]
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
 
 
 def permission_gap(
@@ -110,23 +117,28 @@ class Settings(AdminCog):
 
     @settings.command(name="mention", description="Which role to ping for new stories")
     @app_commands.describe(
-        role="The role to ping (leave empty for no ping)",
+        role="The role to ping (leave empty to keep the current one)",
+        ping="Turn pings off, or go back to config.yaml's role",
         stages=f"Only for these stages, e.g. announced,completed. {LIST_HINT}",
         countries=f"Only for these countries, e.g. India,UK. {LIST_HINT}",
     )
+    @app_commands.choices(ping=PING_CHOICES)
     async def mention(
         self,
         interaction: discord.Interaction,
         role: discord.Role | None = None,
+        ping: app_commands.Choice[str] | None = None,
         stages: app_commands.Range[str, 1, 200] | None = None,
         countries: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
-        """Set the role to ping, optionally only for some stages or countries."""
+        """Set the role to ping, or turn pings off, optionally only for some stages or
+        countries."""
         guild_id = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.query.settings_mention(
             guild_id,
             role.id if role else None,
+            ping=ping.value if ping else None,
             stages=listed(stages),
             countries=listed(countries),
         )
@@ -135,9 +147,9 @@ class Settings(AdminCog):
     @settings.command(name="filters", description="Which stories this server wants")
     @app_commands.describe(
         countries=f"Only these countries. {LIST_HINT}",
-        companies=f"Only these companies. {LIST_HINT}",
+        companies="Only these companies, split at , or ; (Apple, Inc. stays one). none clears it",
         stages=f"Only these stages. {LIST_HINT}",
-        min_score="Only stories scoring at least this (0 to 1)",
+        min_score="Only stories scoring at least this (0 to 1); none clears it",
     )
     async def filters(
         self,
@@ -145,7 +157,7 @@ class Settings(AdminCog):
         countries: app_commands.Range[str, 1, 1000] | None = None,
         companies: app_commands.Range[str, 1, 1000] | None = None,
         stages: app_commands.Range[str, 1, 200] | None = None,
-        min_score: app_commands.Range[float, 0.0, 1.0] | None = None,
+        min_score: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
         """Change any of the filters; the others stay as they are."""
         guild_id = guild_of(interaction)

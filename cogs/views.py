@@ -1,9 +1,14 @@
 """Buttons: page turning for long answers, and the actions under every posted story.
 
-The story buttons are `DynamicItem`s: the action and the story's number live in the
-custom id (`exitwatch:why:12`), so a click is understood from the id alone and the buttons
-on old posts keep working after a restart. The page-turning view is short-lived and only
-answers the member who ran the command.
+The story buttons and the page buttons of the public `/exits` lists are `DynamicItem`s:
+what a click needs lives in the custom id (`exitwatch:why:12`,
+`exitwatch:page:next:7:2:<member>`), so a click is understood from the id alone and the
+buttons keep working after a restart. A list's command and arguments (a search query may
+be longer than a custom id) are stored under the list's number (`bot/storage/page_lists`)
+for `PAGE_LIFETIME`; a click after that says to run the command again. Pages turn only for
+the member who ran the command, and are rebuilt for the clicking member's server.
+
+The admins' private feed list keeps a short-lived view: it is ephemeral, rendered up front.
 """
 
 from __future__ import annotations
@@ -18,13 +23,25 @@ from discord.ext import commands
 
 from bot.errors import StoryNotFound
 from bot.query.refs import parse_ref
+from bot.query.service import QueryService
+from bot.storage.page_lists import PageList, PageListRepository
 from cogs.embeds import mark_flagged
 from cogs.errors import handle_error, respond
-from cogs.render import Sheet, sources_embed, timeline_embed, why_embed
+from cogs.render import (
+    Sheet,
+    event_sheet,
+    search_sheet,
+    sources_embed,
+    timeline_embed,
+    timeline_sheets,
+    why_embed,
+)
 from cogs.service import query_service
 
 PAGE_TIMEOUT = 180.0
+PAGE_LIFETIME = 7 * 86400.0  # how long the page buttons of a public list keep working
 NOT_YOURS = "Only the member who ran the command can turn these pages; run it yourself to browse."
+EXPIRED = "This list has expired; run the command again to browse it."
 
 SheetSource = Callable[[int], Awaitable[Sheet]]
 
@@ -92,18 +109,191 @@ class Paginator(discord.ui.View):
         self.next_page.disabled = self._page >= self._pages
 
 
-def paged(interaction: discord.Interaction, source: SheetSource, first: Sheet) -> dict[str, Any]:
-    """The reply arguments for a first page: page buttons only when there is more than one."""
-    if first.pages <= 1:
-        return {"embed": first.embed}
-    return {"embed": first.embed, "view": Paginator(interaction, source, first)}
-
-
 def paged_sheets(interaction: discord.Interaction, sheets: Sequence[Sheet]) -> dict[str, Any]:
-    """`paged` for pages rendered up front."""
+    """The reply arguments for pages rendered up front: buttons only when there are two."""
     if len(sheets) <= 1:
         return {"embed": sheets[0].embed}
     return {"embed": sheets[0].embed, "view": Paginator.of_sheets(interaction, sheets)}
+
+
+# --- page buttons of the public lists ---------------------------------------------------
+
+ListSheet = Callable[[QueryService, dict[str, Any], int, int | None], Awaitable[Sheet]]
+
+
+async def _latest_sheet(
+    query: QueryService, args: dict[str, Any], page: int, guild_id: int | None
+) -> Sheet:
+    events = await query.latest(
+        count=args["count"],
+        page=page,
+        country=args.get("country"),
+        company=args.get("company"),
+        stage=args.get("stage"),
+        guild_id=guild_id,
+    )
+    return event_sheet(events, "Latest exits")
+
+
+async def _search_sheet(
+    query: QueryService, args: dict[str, Any], page: int, guild_id: int | None
+) -> Sheet:
+    return search_sheet(await query.search(args["query"], page=page, guild_id=guild_id))
+
+
+async def _company_sheet(
+    query: QueryService, args: dict[str, Any], page: int, guild_id: int | None
+) -> Sheet:
+    return _nth(timeline_sheets(await query.company(args["name"], guild_id=guild_id)), page)
+
+
+async def _country_sheet(
+    query: QueryService, args: dict[str, Any], page: int, guild_id: int | None
+) -> Sheet:
+    return _nth(timeline_sheets(await query.country(args["name"], guild_id=guild_id)), page)
+
+
+def _nth(sheets: Sequence[Sheet], page: int) -> Sheet:
+    return sheets[min(max(page, 1), len(sheets)) - 1]
+
+
+LIST_SHEETS: dict[str, ListSheet] = {
+    "latest": _latest_sheet,
+    "search": _search_sheet,
+    "company": _company_sheet,
+    "country": _country_sheet,
+}
+
+PAGE_DIRECTIONS = {"prev": ("Previous", "◀️"), "next": ("Next", "▶️")}
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=(
+        r"exitwatch:page:(?P<direction>prev|next):(?P<list>[0-9]{1,19})"
+        r":(?P<page>[0-9]{1,6}):(?P<owner>[0-9]{1,20})"
+    ),
+):
+    """Previous or Next on a public list: the stored list's number, the page it shows and
+    the member who may turn it.
+
+    The owner is in the id so a refusal needs no storage; the stored list must name the
+    same owner, so a forged id cannot borrow another member's list.
+    """
+
+    def __init__(
+        self,
+        direction: str,
+        list_id: int | str,
+        page: int | str,
+        owner_id: int | str,
+        *,
+        disabled: bool = False,
+    ) -> None:
+        label, emoji = PAGE_DIRECTIONS[direction]
+        custom_id = f"exitwatch:page:{direction}:{list_id}:{page}:{owner_id}"
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji=emoji,
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=custom_id,
+            )
+        )
+        self.list_id = parse_ref(list_id)  # None: more than SQLite can hold, so no list
+        self.page = max(int(page), 1)
+        self.owner_id = int(owner_id)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Button,
+        match: Any,
+    ) -> PageButton:
+        """Rebuild the button from a click, even on a list answered before a restart."""
+        return cls(match["direction"], match["list"], match["page"], match["owner"])
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Pages turn for the member who asked; anyone else is told why nothing happens."""
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the page; its errors get the same private replies as commands."""
+        try:
+            await self._turn(interaction)
+        except Exception as error:
+            await handle_error(interaction, error)
+
+    async def _turn(self, interaction: discord.Interaction) -> None:
+        listed = await self._stored(interaction.client)
+        if listed is None:
+            await interaction.response.send_message(EXPIRED, ephemeral=True)
+            return
+        await interaction.response.defer()
+        sheet = await _list_sheet(interaction, listed, self.page)
+        view = page_view(listed.id, listed.owner_id, sheet)
+        await interaction.edit_original_response(embed=sheet.embed, view=view)
+
+    async def _stored(self, client: discord.Client) -> PageList | None:
+        """The list this button turns, or None: unknown, expired, or not this owner's."""
+        if self.list_id is None:
+            return None
+        listed = await _page_lists(client).get(self.list_id)
+        if listed is None or listed.owner_id != self.owner_id or listed.command not in LIST_SHEETS:
+            return None
+        return listed
+
+
+async def paged_list(
+    interaction: discord.Interaction, command: str, args: dict[str, Any]
+) -> dict[str, Any]:
+    """The reply arguments for page 1 of a public list (`LIST_SHEETS`).
+
+    With more than one page the list is stored, so its buttons work after a restart; a
+    single page needs no buttons and stores nothing.
+    """
+    query = query_service(interaction.client)
+    first = await LIST_SHEETS[command](query, args, 1, interaction.guild_id)
+    if first.pages <= 1:
+        return {"embed": first.embed}
+    owner_id = interaction.user.id
+    list_id = await _page_lists(interaction.client).create(
+        command, args, owner_id=owner_id, lifetime=PAGE_LIFETIME
+    )
+    return {"embed": first.embed, "view": page_view(list_id, owner_id, first)}
+
+
+def page_view(list_id: int, owner_id: int, sheet: Sheet) -> discord.ui.View:
+    """Previous / Next for `sheet`, each naming the page it shows; they never time out."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        PageButton("prev", list_id, max(sheet.page - 1, 1), owner_id, disabled=sheet.page <= 1)
+    )
+    view.add_item(
+        PageButton("next", list_id, sheet.page + 1, owner_id, disabled=sheet.page >= sheet.pages)
+    )
+    return view
+
+
+async def _list_sheet(interaction: discord.Interaction, listed: PageList, page: int) -> Sheet:
+    """Page `page` for the clicking member's server; past the end (the list shrank, or the
+    id was made up) it is the last page rather than an empty one."""
+    build = LIST_SHEETS[listed.command]
+    query = query_service(interaction.client)
+    sheet = await build(query, listed.args, page, interaction.guild_id)
+    if sheet.page > sheet.pages:
+        sheet = await build(query, listed.args, sheet.pages, interaction.guild_id)
+    return sheet
+
+
+def _page_lists(client: discord.Client) -> PageListRepository:
+    store = client.app.store  # type: ignore[attr-defined]
+    return store.page_lists
 
 
 # --- story buttons ----------------------------------------------------------------------
@@ -163,9 +353,10 @@ def story_view(ref: int) -> discord.ui.View:
     return view
 
 
-def register_story_buttons(bot: commands.Bot) -> None:
-    """Let the bot answer story buttons on any message (call once at start; idempotent)."""
-    bot.add_dynamic_items(StoryButton)
+def register_buttons(bot: commands.Bot) -> None:
+    """Let the bot answer story and page buttons on any message (call once at start;
+    idempotent): a new process knows no views, only these."""
+    bot.add_dynamic_items(StoryButton, PageButton)
 
 
 async def _why(interaction: discord.Interaction, ref: int) -> None:

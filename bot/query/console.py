@@ -19,7 +19,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.errors import ExitWatchError, InvalidInput
 from bot.query.results import ExportResult, StatsResult
@@ -121,6 +121,17 @@ def _float(args: dict[str, str], name: str) -> float | None:
         return float(value)
     except ValueError as exc:
         raise InvalidInput(f"{name} must be a number such as 0.6, not {value!r}") from exc
+
+
+def _ping(args: dict[str, str]) -> dict[str, Any]:
+    """The role and `ping` of /settings mention: a role id, `default` (back to
+    config.yaml's role), or off/none (no ping at all); nothing keeps the stored role."""
+    value = (args.get("role") or "").strip().lower()
+    if value in ("default", "reset"):
+        return {"role_id": None, "ping": "default"}
+    if value in NONE_WORDS:
+        return {"role_id": None, "ping": "off"}
+    return {"role_id": _int(args, "role"), "ping": None}
 
 
 def _list(args: dict[str, str], name: str) -> list[str] | None:
@@ -342,26 +353,25 @@ def _commands() -> dict[str, Command]:
             required=("value",),
         ),
         "settings mention": cmd(
-            "/settings mention <role|none> [stages:a,b] [countries:a,b]",
+            "/settings mention [role|off|default] [stages:a,b] [countries:a,b]",
             lambda c, a: c.service.settings_mention(
                 c.settings_guild,
-                _int(a, "role"),
+                **_ping(a),
                 stages=_list(a, "stages"),
                 countries=_list(a, "countries"),
             ),
             pos=("role",),
             opts="stages countries",
-            required=("role",),
         ),
         "settings filters": cmd(
             "/settings filters [countries:a,b|none] [companies:a,b|none] [stages:a,b|none] "
-            "[min_score:0..1]",
+            "[min_score:0..1|none]",
             lambda c, a: c.service.settings_filters(
                 c.settings_guild,
                 countries=_list(a, "countries"),
                 companies=_list(a, "companies"),
                 stages=_list(a, "stages"),
-                min_score=_float(a, "min_score"),
+                min_score=a.get("min_score"),
             ),
             opts="countries companies stages min_score",
         ),

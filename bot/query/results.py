@@ -192,9 +192,15 @@ class WhyResult:
     relevant: bool
     score: float
     threshold: float
-    posted: bool  # relevant and at or above the threshold
+    posted: bool  # this server (the terminal, for the operator) has a post of its event
+    reason: str | None  # why it was not posted; None when it was
     signals: list[SignalView]
     sentences: list[str]
+
+    @property
+    def outcome(self) -> str:
+        """One sentence on whether it was posted here, and if not, why not."""
+        return "It was posted here." if self.posted else f"It was not posted here: {self.reason}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -51,6 +50,8 @@ from bot.query.results import (
 from bot.query.search import build_query
 from bot.query.settings import (
     GuildSettings,
+    company_key,
+    company_names,
     guild_settings,
     known_country,
     update_settings,
@@ -72,20 +73,14 @@ CANDIDATE_EVENTS = 500
 STAGES = tuple(stage.value for stage in Stage)
 CONSOLE = "console"
 NOT_RELEVANT = "not_relevant"
-_CORPORATE_SUFFIX = re.compile(
-    r"[\s,]+(inc|ltd|llc|plc|corp|corporation|co|gmbh|ag|sa|limited|group)\.?$", re.I
-)
+CLEAR_WORDS = frozenset({"none", "-", "all"})
+PING_OFF = "off"
+PING_DEFAULT = "default"
 
 
 def destination(guild_id: int | None) -> str:
     """The outbox destination of a server (or of the terminal, for None)."""
     return CONSOLE if guild_id is None else f"guild:{guild_id}"
-
-
-def company_key(name: str) -> str:
-    """A company name for comparison: case, punctuation and "Inc."-style suffixes ignored."""
-    name = _CORPORATE_SUFFIX.sub("", name.strip())
-    return re.sub(r"[^\w]+", "", name.casefold())
 
 
 def _default_analyzer(threshold: float) -> Analyzer:
@@ -255,9 +250,12 @@ class QueryService:
         return Timeline("country", canonical_country(name), _oldest_first(rows))
 
     async def why(self, story: str | int, *, guild_id: int | None = None) -> WhyResult:
-        """Why a story was judged relevant or not: its signals, against this server's bar."""
+        """Why a story was judged relevant or not: its signals, against this server's bar,
+        and whether its event was posted here (else the reason it was not)."""
         record, row = await self._resolve(story, guild_id)
-        threshold = await self._threshold(guild_id)
+        settings = await self.guild_settings(guild_id)
+        threshold = settings.effective_threshold(self._config.analysis.threshold)
+        reason = await self._not_posted(record, settings, threshold, guild_id)
         signals = signal_views(record.signals)
         sentences = list(dict.fromkeys(s.sentence for s in signals if s.sentence))
         return WhyResult(
@@ -268,7 +266,8 @@ class QueryService:
             relevant=record.relevant,
             score=record.score,
             threshold=threshold,
-            posted=record.relevant and record.score >= threshold,
+            posted=reason is None,
+            reason=reason,
             signals=signals,
             sentences=sentences,
         )
@@ -428,17 +427,25 @@ class QueryService:
     async def settings_mention(
         self,
         guild_id: int,
-        role_id: int | None,
+        role_id: int | None = None,
         *,
+        ping: str | None = None,
         stages: Sequence[str] | None = None,
         countries: Sequence[str] | None = None,
     ) -> SettingsView:
-        """Which role to ping, optionally only for some stages or countries."""
-        changes: dict[str, Any] = {"mention_role": role_id}
+        """Which role to ping, optionally only for some stages or countries.
+
+        No role leaves the role as it is, so changing stages or countries keeps it. "No
+        ping" is stored as a value of its own (`ping="off"`): clearing the role would fall
+        back to config.yaml's, which may ping. `ping="default"` returns to config.yaml's.
+        """
+        changes = _ping_changes(role_id, ping)
         if stages is not None:
             changes["mention_stages"] = [_check_stage(s) for s in stages] or None
         if countries is not None:
             changes["mention_countries"] = [known_country(c) for c in countries] or None
+        if not changes:
+            return await self.settings_show(guild_id)
         return await self.settings_update(guild_id, changes)
 
     async def settings_filters(
@@ -448,18 +455,19 @@ class QueryService:
         countries: Sequence[str] | None = None,
         companies: Sequence[str] | None = None,
         stages: Sequence[str] | None = None,
-        min_score: float | None = None,
+        min_score: float | str | None = None,
     ) -> SettingsView:
-        """Which stories this server wants; an empty list clears that filter."""
+        """Which stories this server wants; an empty list, or "none" for `min_score`,
+        clears that filter. Companies split at commas keep their "Inc."-style suffixes."""
         filters: dict[str, Any] = {}
         if countries is not None:
             filters["countries"] = [known_country(c) for c in countries]
         if companies is not None:
-            filters["companies"] = list(companies)
+            filters["companies"] = company_names(companies)
         if stages is not None:
             filters["stages"] = [_check_stage(s) for s in stages]
         if min_score is not None:
-            filters["min_score"] = min_score
+            filters["min_score"] = _min_score(min_score)
         if not filters:
             return await self.settings_show(guild_id)
         return await self.settings_update(guild_id, {"filters": filters})
@@ -589,6 +597,42 @@ class QueryService:
         total = await self._queries.count_events(filters, scopes=scopes)
         return await self._queries.events(filters, scopes=scopes, limit=max(total, 1))
 
+    async def _not_posted(
+        self, record: StoryRecord, settings: GuildSettings, threshold: float, guild_id: int | None
+    ) -> str | None:
+        """Why a story's event was not posted here, or None when it was.
+
+        Whether it was posted is read from storage (this destination's posts), not
+        recomputed: settings change, and filters or a missing channel keep stories out.
+        """
+        if guild_id is None and not self._operator:
+            return "stories are posted in servers; ask there whether it was posted"
+        if record.event_id is not None and await self._store.outbox.post_for(
+            destination(guild_id), record.event_id
+        ):
+            return None
+        if not record.relevant:
+            return "not judged to be about a surveillance-driven exit"
+        if record.event_id is None:
+            return "it names no company and country, which a post needs"
+        if record.score < threshold:
+            return f"score {record.score:.2f} is below the threshold {threshold:.2f}"
+        if guild_id is None:
+            return "not shown in the terminal yet"
+        return settings.refusal(
+            score=record.score, company=record.company, country=record.country, stage=record.stage
+        ) or await self._undelivered(record, settings, guild_id)
+
+    async def _undelivered(
+        self, record: StoryRecord, settings: GuildSettings, guild_id: int
+    ) -> str:
+        """Why a story this server's settings let in has no post here."""
+        feeds = await self._store.feeds.of_entry(record.entry_id)
+        own_channel = any(f.guild_id == guild_id and f.channel_id for f in feeds)
+        if settings.channel_for(record.stage) is None and not own_channel:
+            return "no channel is set for stories here (use /settings channel)"
+        return "not posted here yet: it may be waiting to be sent or held by the daily cap"
+
     async def _threshold(self, guild_id: int | None) -> float:
         settings = await self.guild_settings(guild_id)
         return settings.effective_threshold(self._config.analysis.threshold)
@@ -604,6 +648,32 @@ def _check_stage(stage: str | None) -> str | None:
     if value not in STAGES:
         raise InvalidInput(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
     return value
+
+
+def _ping_changes(role_id: int | None, ping: str | None) -> dict[str, Any]:
+    """The mention changes for a role and a ping choice; None values reset to config.yaml."""
+    choice = (ping or "").strip().lower()
+    if choice and choice not in (PING_OFF, PING_DEFAULT):
+        raise InvalidInput(f"ping is {PING_OFF!r} or {PING_DEFAULT!r}, not {ping!r}")
+    if role_id is not None and choice:
+        raise InvalidInput("give a role to ping, or ping off/default, not both")
+    if role_id is not None:
+        return {"mention_role": role_id, "mention_off": None}
+    if choice == PING_OFF:
+        return {"mention_off": True}
+    if choice == PING_DEFAULT:
+        return {"mention_role": None, "mention_off": None}
+    return {}
+
+
+def _min_score(value: float | str) -> float | None:
+    """A minimum score typed as a number, or a word that clears it (None)."""
+    if isinstance(value, str) and value.strip().casefold() in CLEAR_WORDS:
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise InvalidInput(f"min_score is a score from 0 to 1, or none; not {value!r}") from exc
 
 
 def _with_title(story: StoryRecord) -> list[str]:

@@ -10,7 +10,8 @@ ephemeral reply, never stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,6 +27,31 @@ log = logging.getLogger(__name__)
 STAGES = tuple(stage.value for stage in Stage)
 MAX_LIST = 25
 SNOWFLAKE_MAX = 2**63
+_SUFFIXES = r"(inc|ltd|llc|plc|corp|corporation|co|gmbh|ag|s\.?a|limited|group)\.?"
+_CORPORATE_SUFFIX = re.compile(rf"[\s,]+{_SUFFIXES}$", re.I)
+_ONLY_SUFFIX = re.compile(_SUFFIXES, re.I)
+
+
+def company_key(name: str) -> str:
+    """A company name for comparison: case, punctuation and "Inc."-style suffixes ignored.
+
+    `/exits company` and the company filter both compare through this, so a filter finds
+    exactly the stories the command lists.
+    """
+    name = _CORPORATE_SUFFIX.sub("", name.strip())
+    return re.sub(r"[^\w]+", "", name.casefold())
+
+
+def company_names(parts: Iterable[str]) -> list[str]:
+    """Company names from a list split at commas: a part that is only a corporate suffix
+    ("Inc.", "GmbH", "S.A.") rejoins the name before it, so "Apple, Inc." stays one name."""
+    names: list[str] = []
+    for part in (p.strip() for p in parts):
+        if names and _ONLY_SUFFIX.fullmatch(part):
+            names[-1] = f"{names[-1]}, {part}"
+        elif part:
+            names.append(part)
+    return names
 
 
 def _stage(value: str) -> str:
@@ -77,6 +103,8 @@ class GuildSettings(BaseModel):
     thread_per_event: bool = False
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     mention_role: int | None = None
+    # "No ping", stored as its own value: an absent mention_role means config.yaml's role.
+    mention_off: bool = False
     mention_stages: list[str] = Field(default_factory=list)
     mention_countries: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     filters: Filters = Field(default_factory=Filters)
@@ -110,7 +138,7 @@ class GuildSettings(BaseModel):
 
     def mentions(self, stage: str | None, country: str | None) -> bool:
         """Whether a post should ping the mention role."""
-        if self.mention_role is None:
+        if self.mention_role is None or self.mention_off:
             return False
         if self.mention_stages and stage not in self.mention_stages:
             return False
@@ -127,8 +155,8 @@ class GuildSettings(BaseModel):
             return f"score {score:.2f} is below this server's minimum {wanted.min_score:.2f}"
         if wanted.countries and not any(same_country(country or "", c) for c in wanted.countries):
             return f"{country or 'an unknown country'} is not among this server's countries"
-        if wanted.companies and (company or "").casefold() not in {
-            name.casefold() for name in wanted.companies
+        if wanted.companies and company_key(company or "") not in {
+            company_key(name) for name in wanted.companies
         }:
             return f"{company or 'an unknown company'} is not among this server's companies"
         if wanted.stages and stage not in wanted.stages:

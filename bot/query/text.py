@@ -146,11 +146,11 @@ def _timeline(timeline: Timeline) -> str:
 def _why(why: WhyResult) -> str:
     number = f"#{why.ref}" if why.ref is not None else f"story {why.story_id}"
     verdict = "relevant" if why.relevant else "not relevant"
-    posted = "posted" if why.posted else "not posted"
     lines = [
         *_wrap(f"{number}: {why.title}"),
         f"Judged {verdict}: score {why.score:.2f} against this server's threshold "
-        f"{why.threshold:.2f} ({posted}).",
+        f"{why.threshold:.2f}.",
+        *_wrap(why.outcome),
     ]
     if why.signals:
         lines.append("Signals:")
@@ -254,7 +254,7 @@ def _settings(view: SettingsView) -> str:
         ("stage channels", ", ".join(f"{k}→{v}" for k, v in s.stage_channels.items()) or None),
         ("thread per event", s.thread_per_event),
         ("threshold", f"{view.threshold:.2f}"),
-        ("mention role", s.mention_role),
+        ("mention role", "off" if s.mention_off else s.mention_role),
         ("mention stages", ", ".join(s.mention_stages) or None),
         ("mention countries", ", ".join(s.mention_countries) or None),
         ("countries", ", ".join(f.countries) or "all"),

@@ -13,6 +13,7 @@ from bot.storage.database import Database
 from bot.storage.entries import EntryRepository
 from bot.storage.feeds import FeedRepository
 from bot.storage.outbox import OutboxRepository
+from bot.storage.page_lists import PageListRepository
 from bot.storage.settings import SettingsRepository
 from bot.storage.stories import StoryRepository
 
@@ -27,6 +28,7 @@ class Store:
     stories: StoryRepository
     outbox: OutboxRepository
     settings: SettingsRepository
+    page_lists: PageListRepository
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout: float = 5.0) -> Store:
@@ -39,6 +41,7 @@ class Store:
             stories=StoryRepository(db),
             outbox=OutboxRepository(db),
             settings=SettingsRepository(db),
+            page_lists=PageListRepository(db),
         )
 
     async def close(self) -> None:

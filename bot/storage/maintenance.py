@@ -92,3 +92,8 @@ class MaintenanceRepository:
             "AND o.event_id = posts.event_id)",
             {"cutoff": cutoff},
         )
+
+    async def prune_page_lists(self, at: float) -> int:
+        """Delete page lists that expired before `at`: their buttons only answer "expired"
+        by then (a missing row reads the same), so nothing needs them."""
+        return await self._db.execute("DELETE FROM page_lists WHERE expires_at < ?", (at,))

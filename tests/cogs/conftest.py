@@ -204,3 +204,22 @@ async def harness(
                 await running
                 endpoint.configure_rest(None)
                 await endpoint.configure_gateway(bot.http, None, None)
+
+
+async def private_story(harness: Harness, title: str) -> int:
+    """A story (its number) that only the first guild's own feed carried: no other server
+    ever sees it."""
+    store = harness.app.store
+    feed = await store.feeds.add(
+        url="https://tips.example/private.xml",
+        name="Our tip line",
+        guild_id=harness.guild.id,
+        interval_s=900.0,
+    )
+    story, _ = await add_story(
+        store, feed.id, "private-nimbus", title,
+        ["Nimbus Mail will leave Norway.", "The law demands a backdoor."],
+        when=day(7, 1), company="Nimbus Mail", country="Norway", stage=Stage.ANNOUNCED,
+        destinations=(f"guild:{harness.guild.id}",),
+    )  # fmt: skip
+    return story

@@ -149,6 +149,40 @@ async def test_mention_and_filters(harness: Harness) -> None:
     assert field(cleared["embeds"][0], "Countries") == "all"
 
 
+async def test_mention_keeps_its_role_and_pings_can_be_turned_off(harness: Harness) -> None:
+    role = harness.guild.role("@everyone")
+    await (await harness.admin("settings mention", role=role.id)).wait_final()
+    kept = await (await harness.admin("settings mention", countries="India")).wait_final()
+    assert field(kept["embeds"][0], "Mention") == f"<@&{role.id}>"
+    assert field(kept["embeds"][0], "Mention countries") == "India"
+    off = await (await harness.admin("settings mention", ping="off")).wait_final()
+    assert field(off["embeds"][0], "Mention") == "off"
+    back = await (await harness.admin("settings mention", ping="default")).wait_final()
+    assert field(back["embeds"][0], "Mention") == "—"  # config.yaml names no role here
+
+
+async def test_min_score_clears_and_company_suffixes_stay_with_their_name(
+    harness: Harness,
+) -> None:
+    await (await harness.admin("settings filters", min_score="0.4")).wait_final()
+    cleared = await (await harness.admin("settings filters", min_score="none")).wait_final()
+    assert field(cleared["embeds"][0], "Minimum score") == "—"
+    await (
+        await harness.admin("settings filters", companies="Apple, Inc.; Foo GmbH, Lockbox VPN")
+    ).wait_final()
+    settings = await query_service(harness.bot).guild_settings(harness.guild.id)
+    assert settings.filters.companies == ["Apple, Inc.", "Foo GmbH", "Lockbox VPN"]
+    await (await harness.admin("settings filters", companies="none")).wait_final()
+
+
+async def test_why_says_why_a_story_was_not_posted_here(harness: Harness) -> None:
+    await (await harness.admin("settings filters", countries="India")).wait_final()
+    call = await harness.invoke("exits why", story=str(harness.seeded.signalcast))
+    description = (await call.wait_final())["embeds"][0]["description"]
+    assert "not posted here: United Kingdom is not among this server's countries" in description
+    await (await harness.admin("settings filters", countries="none")).wait_final()
+
+
 async def test_bad_values_are_refused_and_not_stored(harness: Harness) -> None:
     reply = await (await harness.admin("settings filters", stages="sideways")).wait_final()
     assert reply["flags"] & 64 and reply["content"].startswith(

@@ -12,10 +12,8 @@ import pytest
 import pytest_asyncio
 from discord.http import handle_message_parameters
 
-from bot.models import Stage
 from cogs.views import story_view
-from tests.cogs.conftest import EXTRA_EVENTS, Harness
-from tests.query.conftest import add_story, day
+from tests.cogs.conftest import EXTRA_EVENTS, Harness, private_story
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -25,20 +23,7 @@ SHARED_EVENTS = EXTRA_EVENTS + 2
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def private(harness: Harness) -> int:
     """The number of a story only the first guild's own feed carried."""
-    store = harness.app.store
-    feed = await store.feeds.add(
-        url="https://tips.example/private.xml",
-        name="Our tip line",
-        guild_id=harness.guild.id,
-        interval_s=900.0,
-    )
-    story, _ = await add_story(
-        store, feed.id, "private-nimbus", "Nimbus Mail quits Norway over a quokka backdoor",
-        ["Nimbus Mail will leave Norway.", "The law demands a backdoor."],
-        when=day(7, 1), company="Nimbus Mail", country="Norway", stage=Stage.ANNOUNCED,
-        destinations=(f"guild:{harness.guild.id}",),
-    )  # fmt: skip
-    return story
+    return await private_story(harness, "Nimbus Mail quits Norway over a quokka backdoor")
 
 
 async def test_another_server_never_sees_it(harness: Harness, private: int) -> None:

@@ -126,3 +126,16 @@ async def test_repl_reads_an_async_iterator(service: QueryService, seeded: Seede
     out = io.StringIO()
     await repl(service, lines(), out, prompt="> ")
     assert out.getvalue().startswith("> India") and out.getvalue().endswith("> ")
+
+
+async def test_mention_and_min_score_can_be_turned_off_from_the_console(
+    console: ConsoleCommands, seeded: Seeded
+) -> None:
+    assert "mention role       555" in await console.run("/settings mention 555")
+    kept = await console.run("/settings mention stages:announced")
+    assert "mention role       555" in kept, "no role given keeps the role"
+    assert "mention role       off" in await console.run("/settings mention off")
+    assert "mention role       555" not in await console.run("/settings mention default")
+    assert "min score          0.6" in await console.run("/settings filters min_score:0.6")
+    cleared = await console.run("/settings filters min_score:none")
+    assert "min score          0.6" not in cleared

@@ -9,7 +9,9 @@ import threading
 
 import pytest
 
+from bot.config import Config
 from bot.errors import InvalidInput, NotFound, StoryNotFound
+from bot.feeds.fetch import Fetcher
 from bot.query import ask
 from bot.query.results import MARK_END, MARK_START, marked_segments
 from bot.query.service import QueryService
@@ -184,14 +186,48 @@ async def test_company_and_country_timelines(service: QueryService, seeded: Seed
         await service.country("France")
 
 
-async def test_why_explains_relevant_and_irrelevant(service: QueryService, seeded: Seeded) -> None:
+async def test_why_explains_relevant_and_irrelevant(
+    service: QueryService, store: Store, seeded: Seeded
+) -> None:
     why = await service.why(seeded.lockbox_first, guild_id=GUILD)
-    assert why.relevant and why.posted and why.threshold == 0.5
+    assert why.relevant and why.threshold == 0.5
+    assert not why.posted and "not posted here yet" in why.outcome
     assert why.signals[0].name == "exit_verb" and why.sentences
+    await _send_guild_post(store)
+    for story in (seeded.lockbox_first, seeded.lockbox_later):
+        assert (await service.why(story, guild_id=GUILD)).outcome == "It was posted here."
     not_relevant = await service.why(str(seeded.bakery))
     assert not not_relevant.relevant and not not_relevant.posted and not_relevant.ref is None
+    assert "not judged to be about" in (not_relevant.reason or "")
+
+
+async def test_why_says_why_a_story_was_not_posted_here(
+    service: QueryService, seeded: Seeded
+) -> None:
+    # Signalcast (United Kingdom, 0.9) was never routed to GUILD: no post of its event.
+    await service.settings_filters(GUILD, countries=["India"])
+    filtered = await service.why(seeded.signalcast, guild_id=GUILD)
+    assert not filtered.posted
+    assert filtered.reason == "United Kingdom is not among this server's countries"
     await service.settings_threshold(GUILD, 0.95)
-    assert not (await service.why(seeded.lockbox_first, guild_id=GUILD)).posted
+    below = await service.why(seeded.signalcast, guild_id=GUILD)
+    assert below.reason == "score 0.90 is below the threshold 0.95"
+    unset = await service.why(seeded.signalcast, guild_id=999)
+    assert unset.reason == "no channel is set for stories here (use /settings channel)"
+    assert "terminal" in ((await service.why(seeded.signalcast)).reason or "")
+
+
+async def test_why_in_a_direct_message_does_not_claim_a_post(
+    store: Store, fetcher: Fetcher, config: Config, seeded: Seeded
+) -> None:
+    member = QueryService(store, fetcher, config, operator=False)
+    why = await member.why(seeded.lockbox_first)
+    assert not why.posted and "posted in servers" in (why.reason or "")
+
+
+async def _send_guild_post(store: Store) -> None:
+    [item] = [i for i in await store.outbox.due(prefix=f"guild:{GUILD}") if i.kind == "post"]
+    await store.outbox.mark_sent(item, channel_id=CHANNEL, message_id=1)
 
 
 async def test_stats_counts_and_chart(service: QueryService, seeded: Seeded) -> None:

@@ -98,3 +98,52 @@ async def test_show_reports_delivery_problems_and_failed_items(
     assert view.problems[0].problem.startswith("missing permission")
     assert view.failed[0].last_error == "channel deleted"
     assert view.daily_cap == 50
+
+
+async def test_mention_without_a_role_keeps_it_and_off_overrides_config(
+    service: QueryService,
+) -> None:
+    kept = await service.settings_mention(GUILD, None)
+    assert kept.settings.mention_role == 444 and kept.overridden == []
+    await service.settings_mention(GUILD, 555)
+    view = await service.settings_mention(GUILD, None, countries=["India"])
+    assert view.settings.mention_role == 555 and view.settings.mention_countries == ["India"]
+    off = await service.settings_mention(GUILD, None, ping="off")
+    assert not off.settings.mentions("announced", "India")
+    assert off.settings.mention_off and off.settings.mention_countries == ["India"]
+    back = await service.settings_mention(GUILD, None, ping="default")
+    assert back.settings.mention_role == 444 and not back.settings.mention_off
+    assert back.settings.mentions("announced", "India")
+    assert (await service.settings_mention(GUILD, 555)).settings.mentions("announced", "India")
+    with pytest.raises(InvalidInput, match="not both"):
+        await service.settings_mention(GUILD, 555, ping="off")
+    with pytest.raises(InvalidInput, match="ping"):
+        await service.settings_mention(GUILD, None, ping="loud")
+
+
+async def test_no_ping_stays_off_when_config_names_a_role(service: QueryService) -> None:
+    off = await service.settings_mention(GUILD, None, ping="off")
+    again = await service.guild_settings(GUILD)
+    assert off.overridden == ["mention_off"] and not again.mentions("completed", "India")
+
+
+async def test_min_score_none_clears_the_filter(service: QueryService) -> None:
+    await service.settings_filters(GUILD, min_score=0.6, stages=["announced"])
+    for word in ("none", "None "):
+        view = await service.settings_filters(GUILD, min_score=word)
+        assert view.settings.filters.min_score is None
+        assert view.settings.filters.stages == ["announced"]
+    view = await service.settings_filters(GUILD, min_score="0.4")
+    assert view.settings.filters.min_score == 0.4
+    with pytest.raises(InvalidInput, match="min_score"):
+        await service.settings_filters(GUILD, min_score="high")
+
+
+async def test_company_filter_matches_like_exits_company(service: QueryService) -> None:
+    view = await service.settings_filters(GUILD, companies=["Apple", "Inc.", "Foo", "S.A."])
+    assert view.settings.filters.companies == ["Apple, Inc.", "Foo, S.A."]
+    refusal = view.settings.refusal
+    for company in ("Foo Inc.", "foo", "FOO, S.A.", "Apple", "apple inc"):
+        assert refusal(score=0.9, company=company, country="India", stage="announced") is None
+    assert "not among" in refusal(score=0.9, company="Foobar", country="India", stage="announced")
+    assert "not among" in refusal(score=0.9, company=None, country="India", stage="announced")
