@@ -13,6 +13,7 @@ from bot.models import Analysis, FeedItem, Stage
 from bot.storage import Store
 from bot.storage.records import KeyedItem, Target
 from tests.query.conftest import add_feed, add_story, day
+from tests.store_setup import config_feed
 
 WINDOW = 60 * 86400.0
 
@@ -37,19 +38,7 @@ class RecordingSender:
 
 async def enqueue(store: Store, count: int, destination: str = "guild:1") -> None:
     """`count` relevant stories, each its own event, queued for one destination."""
-    [feed] = await store.feeds.sync_configured(
-        [
-            {
-                "url": "https://feeds.example/a.xml",
-                "guild_id": 0,
-                "name": "A",
-                "interval_s": 60.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
+    feed = await config_feed(store)
     items = [
         KeyedItem(
             f"url:{n}",

@@ -10,6 +10,7 @@ from bot.routing import guild_router, offline_router
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
 from cogs.client import GuildDirectory
+from tests.store_setup import config_feed
 
 CONFIG = parse_config(
     "discord:\n  guilds:\n    111:\n      channel: 5\n    222:\n      channel: 6\n"
@@ -32,11 +33,7 @@ async def entry_from(
             url=url, name="G", guild_id=guild_id, interval_s=60, channel_id=channel_id
         )
     else:
-        [feed] = await store.feeds.sync_configured(
-            [{"url": url, "guild_id": 0, "name": "C", "interval_s": 60.0, "backfill": 0,
-              "channel_id": None}],
-            "config",
-        )  # fmt: skip
+        feed = await config_feed(store, url, "C")
     item = FeedItem(title="t", link=f"https://n.example/{guild_id}",
                     published=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
     key = f"url:{guild_id}:{await store.entries.count()}"

@@ -18,6 +18,7 @@ from bot.routing import guild_router
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
 from bot.watch import TEASER_SCAN_CHARS, Watcher
+from tests.store_setup import config_feed
 
 WINDOW = 60 * 86400.0
 CONFIG = parse_config(
@@ -46,11 +47,7 @@ async def fetcher() -> AsyncIterator[Fetcher]:
 
 async def pending_entry(store: Store, title: str, content: str, summary: str = "") -> EntryRecord:
     """One new entry of a configured feed, as the poller leaves it for the watcher."""
-    [feed] = await store.feeds.sync_configured(
-        [{"url": "https://feeds.example/w.xml", "guild_id": 0, "name": "W", "interval_s": 60.0,
-          "backfill": 0, "channel_id": None}],
-        "config",
-    )  # fmt: skip
+    feed = await config_feed(store, "https://feeds.example/w.xml", "W")
     item = FeedItem(
         title=title,
         link=f"https://news.example/{await store.entries.count()}",

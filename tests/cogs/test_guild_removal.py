@@ -26,6 +26,7 @@ async def test_feeds_a_server_added_are_paused_when_it_removes_the_bot(
         url="https://desk.example/feed.xml", name="Desk", guild_id=harness.guild.id, interval_s=60
     )
     configured = [feed for feed in await feeds.list() if feed.origin == "config"]
+    assert configured, "the seeded stories come from a config.yaml feed"
     changed = asyncio.Event()
     unsubscribe = feeds.on_change(changed.set)
     try:

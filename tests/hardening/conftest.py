@@ -13,6 +13,7 @@ from bot.storage import Store
 from bot.storage.records import FeedRecord
 from tests.feeds.conftest import feed_server, make_fetcher
 from tests.hardening.hostile_site import HostileSite
+from tests.store_setup import config_feed
 
 __all__ = ["feed_server", "make_fetcher"]  # the feed layer's loopback server and fetchers
 
@@ -39,20 +40,7 @@ class Polling:
     poller: FeedPoller
 
     async def add(self, url: str, name: str) -> FeedRecord:
-        [record] = await self.store.feeds.sync_configured(
-            [
-                {
-                    "url": url,
-                    "guild_id": 0,
-                    "name": name,
-                    "interval_s": 60.0,
-                    "backfill": 0,
-                    "channel_id": None,
-                }
-            ],
-            f"test-{name}",
-        )
-        return record
+        return await config_feed(self.store, url, name, origin=f"test-{name}")
 
     async def stored_titles(self, feed: FeedRecord) -> list[str]:
         rows = await self.store.db.fetchall(

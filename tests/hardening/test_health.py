@@ -13,6 +13,7 @@ import pytest
 from bot.health import HealthServer, render
 from bot.metrics import LoopLag, Metrics
 from bot.storage import Store
+from tests.store_setup import config_feed
 
 
 @pytest.fixture
@@ -92,19 +93,7 @@ async def test_metrics_are_prometheus_text(
 async def test_last_poll_time_comes_from_the_database(
     store: Store, metrics: Metrics, client: aiohttp.ClientSession
 ) -> None:
-    [feed] = await store.feeds.sync_configured(
-        [
-            {
-                "url": "https://a.example/feed",
-                "guild_id": 0,
-                "name": "a",
-                "interval_s": 60.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
+    feed = await config_feed(store, "https://a.example/feed", "a")
     await store.feeds.record_success(feed.id, next_poll_at=time.time() + 60)
     async with HealthServer(store, metrics, port=0) as server:
         _, _, health = await get(client, server, "/healthz")

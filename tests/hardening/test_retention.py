@@ -13,6 +13,7 @@ from bot.models import Analysis, FeedItem, Stage
 from bot.retention import prune, run_retention
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
+from tests.store_setup import config_feed
 
 DAY = 86400.0
 RETENTION = 180 * DAY
@@ -55,19 +56,7 @@ async def deliver_all(store: Store) -> None:
 
 @pytest.fixture
 async def populated(store: Store) -> dict[str, int]:
-    [feed] = await store.feeds.sync_configured(
-        [
-            {
-                "url": "https://n.example/feed",
-                "guild_id": 0,
-                "name": "n",
-                "interval_s": 60.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
+    feed = await config_feed(store, "https://n.example/feed", "n")
     items = [
         keyed("old-irrelevant", OLD),
         keyed("old-unanalysed", OLD, eligible=False),

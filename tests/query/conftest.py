@@ -22,6 +22,7 @@ from bot.storage import Store
 from bot.storage.records import KeyedItem, Target
 from tests.local_http import serve_app
 from tests.query import texts
+from tests.store_setup import config_feed
 
 WINDOW = 60 * 86400.0
 GUILD = 111
@@ -45,20 +46,7 @@ class Seeded:
 
 
 async def add_feed(store: Store, url: str = "https://feeds.example/world.xml") -> int:
-    feeds = await store.feeds.sync_configured(
-        [
-            {
-                "url": url,
-                "guild_id": 0,
-                "name": "World desk",
-                "interval_s": 900.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
-    return feeds[0].id
+    return (await config_feed(store, url, "World desk", interval_s=900.0)).id
 
 
 async def add_story(

@@ -13,6 +13,7 @@ from bot.errors import StorageError
 from bot.models import FeedItem
 from bot.storage import Store
 from bot.storage.records import KeyedItem
+from tests.store_setup import config_feed
 
 
 def keyed(number: int) -> KeyedItem:
@@ -33,20 +34,7 @@ async def quick_store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def feed_id(store: Store) -> int:
-    [feed] = await store.feeds.sync_configured(
-        [
-            {
-                "url": "https://feeds.example/a.xml",
-                "guild_id": 0,
-                "name": "A",
-                "interval_s": 60.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
-    return feed.id
+    return (await config_feed(store)).id
 
 
 async def test_busy_database_is_a_clear_error_then_recovers(

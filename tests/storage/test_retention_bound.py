@@ -19,6 +19,7 @@ from bot.models import Analysis, FeedItem, Stage
 from bot.retention import prune
 from bot.storage import Store
 from bot.storage.records import EntryRecord, KeyedItem, Target
+from tests.store_setup import config_feed
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -33,19 +34,7 @@ def shortest_accepted_retention() -> Config:
 
 
 async def entry(store: Store, key: str, published: float) -> EntryRecord:
-    [feed] = await store.feeds.sync_configured(
-        [
-            {
-                "url": "https://n.example/feed",
-                "guild_id": 0,
-                "name": "n",
-                "interval_s": 60.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
+    feed = await config_feed(store, "https://n.example/feed", "n")
     item = FeedItem(
         title=key, link=f"https://n.example/{key}", published=datetime.fromtimestamp(published, UTC)
     )

@@ -12,6 +12,7 @@ from bot.models import Analysis, FeedItem, Signal, Stage
 from bot.storage import Store
 from bot.storage.database import migrations
 from bot.storage.records import KeyedItem, Target
+from tests.store_setup import config_feed
 
 WINDOW = 60 * 86400.0
 CONSOLE = [Target("console")]
@@ -42,20 +43,7 @@ def relevant(stage: Stage = Stage.ANNOUNCED, company: str = "Lockbox") -> Analys
 
 
 async def add_feed(store: Store, url: str = "https://feeds.example/a.xml") -> int:
-    feeds = await store.feeds.sync_configured(
-        [
-            {
-                "url": url,
-                "guild_id": 0,
-                "name": url,
-                "interval_s": 900.0,
-                "backfill": 0,
-                "channel_id": None,
-            }
-        ],
-        "config",
-    )
-    return next(feed.id for feed in feeds if feed.url == url)
+    return (await config_feed(store, url, url, interval_s=900.0)).id
 
 
 async def test_migrations_set_schema_version(store: Store) -> None:
@@ -300,11 +288,7 @@ async def test_a_shared_feed_names_the_outlet_before_a_servers_own_feed(store: S
     private = await store.feeds.add(
         url="https://private.example/feed", name="Desk memo", guild_id=5, interval_s=60
     )
-    [shared] = await store.feeds.sync_configured(
-        [{"url": "https://wire.example/feed", "guild_id": 0, "name": "Wire", "interval_s": 60.0,
-          "backfill": 0, "channel_id": None}],
-        "config",
-    )  # fmt: skip
+    shared = await config_feed(store, "https://wire.example/feed", "Wire")
     item = FeedItem(title="Exit", link="https://news.example/exit")
     first = await store.entries.save_items(private.id, [KeyedItem("url:exit", "h", item, True)])
     await store.entries.save_items(shared.id, [KeyedItem("url:exit", "h", item, True)])
